@@ -1,0 +1,89 @@
+# footprint: build with `make`, test with `make test`, measure with `make bench`.
+#
+#   build/footprint                          the launcher (run it in place)
+#   build/lib/footprint/boot/                the boot module every Python process imports
+#   build/lib/footprint/agents/KEY/          the agent, one per interpreter (see probe.py)
+#   build/lib/footprint/libfootprint_alloc.so  the allocation interposer
+#
+# The agent is built for `python3` on PATH and /usr/bin/python3; add one
+# with `make PYTHON=/path/to/python`. `make SAN=1` builds everything with
+# ASan+UBSan into build-san/.
+
+CC ?= gcc
+PREFIX ?= /usr/local
+PYTHONS := $(sort $(wildcard /usr/bin/python3) $(shell command -v python3 2>/dev/null) $(PYTHON))
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT := -O1
+else
+BUILD ?= build
+SANFLAGS :=
+OPT := -O2
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS)
+LIBDIR := $(BUILD)/lib/footprint
+
+LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/glob.c
+LAUNCHER_OBJ := $(patsubst src/%.c,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_SRC))
+INTERPOSER_SRC := $(wildcard src/interposer/*.c)
+
+.PHONY: all agents test test-c test-e2e bench install clean example
+
+all: $(BUILD)/footprint $(LIBDIR)/boot/sitecustomize.py $(LIBDIR)/probe.py agents $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
+
+$(BUILD)/obj/launcher/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
+
+$(BUILD)/footprint: $(LAUNCHER_OBJ)
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@ -ljansson -lm
+
+$(LIBDIR)/boot/sitecustomize.py: src/boot/sitecustomize.py
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(LIBDIR)/probe.py: src/boot/probe.py
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# The interposer: no Python, no libc beyond what it replaces.
+$(LIBDIR)/libfootprint_alloc.so: $(INTERPOSER_SRC) $(wildcard src/interposer/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -fPIC -shared -fvisibility=hidden -fno-builtin -ftls-model=initial-exec \
+	    $(INTERPOSER_SRC) -o $@ -ldl -lpthread
+
+agents:
+	@for p in $(PYTHONS); do \
+	    $(MAKE) --no-print-directory -f mk/agent.mk PYTHON=$$p BUILD=$(BUILD) \
+	        CFLAGS_COMMON="$(CFLAGS_COMMON)" || exit 1; \
+	done
+
+-include $(LAUNCHER_OBJ:.o=.d)
+
+example: all
+	$(BUILD)/footprint examples/demo.py
+
+test: all
+	$(MAKE) --no-print-directory test-c
+	$(MAKE) --no-print-directory test-e2e
+
+test-c:
+	$(MAKE) --no-print-directory -f mk/ctest.mk BUILD=$(BUILD) CFLAGS_COMMON="$(CFLAGS_COMMON)"
+
+test-e2e: all
+	FOOTPRINT=$(abspath $(BUILD)/footprint) python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
+
+bench: all
+	python3 bench/run.py $(BENCH_ARGS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/footprint
+	cp -r $(LIBDIR)/. $(DESTDIR)$(PREFIX)/lib/footprint/
+	install -m 755 $(BUILD)/footprint $(DESTDIR)$(PREFIX)/bin/footprint
+
+clean:
+	rm -rf build build-san

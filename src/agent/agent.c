@@ -1,0 +1,215 @@
+/* agent.c: the _footprint extension module: configuration, start, stop.
+ *
+ * The boot module (sitecustomize) imports this before the program's first
+ * line and calls start(); stop() runs at exit (atexit, and os._exit through
+ * the boot module's wrapper) and writes the final fragment. Configuration
+ * comes from FOOTPRINT_* variables set by the launcher; without
+ * FOOTPRINT_RUN_DIR the agent stays inert. */
+#include <Python.h>
+
+#include "agent.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "cpu.h"
+#include "filter.h"
+#include "fragment.h"
+#include "guard.h"
+#include "objmap.h"
+#include "spans.h"
+#include "ticker.h"
+
+fp_agent_t fp_agent;
+
+enum { ARENA_BYTES = 256u << 20 };
+
+uint64_t fp_clock_ns(int clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return fp_ns(&ts);
+}
+
+uint64_t fp_process_cpu_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000u +
+           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000u;
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : fallback;
+}
+
+static void read_config(fp_config_t *c)
+{
+    snprintf(c->run_dir, sizeof c->run_dir, "%s", env_or("FOOTPRINT_RUN_DIR", ""));
+    c->interval_s = atof(env_or("FOOTPRINT_INTERVAL", "0.01"));
+    if (!(c->interval_s >= 0.0005 && c->interval_s <= 10))
+        c->interval_s = 0.01;
+    c->memory = atoi(env_or("FOOTPRINT_MEMORY", "0")) != 0;
+    c->follow_children = atoi(env_or("FOOTPRINT_CHILDREN", "1")) != 0;
+    c->alloc_mean_bytes = strtoull(env_or("FOOTPRINT_ALLOC_SAMPLE", "131072"), NULL, 10);
+    if (c->alloc_mean_bytes == 0)
+        c->alloc_mean_bytes = 131072;
+    c->launcher_pid = (pid_t)atoi(env_or("FOOTPRINT_LAUNCHER_PID", "0"));
+}
+
+/* Directories of the standard library: code there is not the program's. */
+static void add_library_dirs(void)
+{
+    static const char *const attrs[] = {"prefix", "base_prefix", "exec_prefix", "base_exec_prefix"};
+    char dir[4200];
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+        PyObject *p = PySys_GetObject(attrs[i]); /* borrowed */
+        const char *s = p && PyUnicode_Check(p) ? PyUnicode_AsUTF8(p) : NULL;
+        if (!s) {
+            PyErr_Clear();
+            continue;
+        }
+        snprintf(dir, sizeof dir, "%s/lib/python%d.%d", s, PY_MAJOR_VERSION, PY_MINOR_VERSION);
+        fp_filter_add_library(dir);
+    }
+    const char *boot = getenv("FOOTPRINT_BOOT_DIR");
+    if (boot)
+        fp_filter_add_library(boot);
+}
+
+static void set_up_filter(void)
+{
+    fp_filter_t *f = &fp_filter;
+    snprintf(f->program_dir, sizeof f->program_dir, "%s", env_or("FOOTPRINT_PROGRAM_DIR", ""));
+    if (!getcwd(f->cwd, sizeof f->cwd))
+        f->cwd[0] = '\0';
+    f->profile_all = atoi(env_or("FOOTPRINT_PROFILE_ALL", "0")) != 0;
+    f->ninclude = fp_filter_set_patterns(f->include, getenv("FOOTPRINT_INCLUDE"));
+    f->nexclude = fp_filter_set_patterns(f->exclude, getenv("FOOTPRINT_EXCLUDE"));
+    add_library_dirs();
+}
+
+static uint32_t intern_obj(PyObject *o)
+{
+    PyObject *b = o && PyUnicode_Check(o) ? PyUnicode_EncodeFSDefault(o) : NULL;
+    if (!b) {
+        PyErr_Clear();
+        return 0;
+    }
+    uint32_t off = fp_sites_intern(&fp_agent.sites, PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b));
+    Py_DECREF(b);
+    return off == UINT32_MAX ? 0 : off;
+}
+
+static void record_process(void)
+{
+    fp_procinfo_t *p = &fp_agent.proc;
+    p->executable = intern_obj(PySys_GetObject("executable"));
+    char version[32];
+    snprintf(version, sizeof version, "%d.%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION, PY_MICRO_VERSION);
+    p->version = fp_sites_intern(&fp_agent.sites, version, strlen(version));
+    PyObject *argv = PySys_GetObject("argv");
+    p->argc = 0;
+    for (Py_ssize_t i = 0; argv && PyList_Check(argv) && i < PyList_GET_SIZE(argv) && i < FP_MAX_ARGV; i++)
+        p->argv[p->argc++] = intern_obj(PyList_GET_ITEM(argv, i));
+}
+
+/* libunwind reads each object's unwind tables on first use; do that now
+ * rather than inside the first signal handler. */
+static void warm_up_unwinder(void)
+{
+    void *frames[16];
+    unw_backtrace(frames, 16);
+}
+
+/* In a forked child, the agent's thread and timers are gone. Until child
+ * processes are followed, the child stays unprofiled and writes nothing. */
+static void after_fork_child(void)
+{
+    if (!fp_agent.started)
+        return;
+    atomic_store(&fp_agent.sampling, false);
+    fp_ticker_forget();
+    fp_cpu_forget_all();
+    fp_agent.started = false;
+}
+
+static int start(void)
+{
+    fp_agent_t *a = &fp_agent;
+    read_config(&a->config);
+    if (!a->config.run_dir[0])
+        return 0;
+    if (fp_arena_init(&a->arena, ARENA_BYTES) != 0 || fp_sites_init(&a->sites, &a->arena) != 0 ||
+        fp_objmap_init(&a->arena) != 0)
+        return -1;
+    fp_guard_init();
+    set_up_filter();
+    a->pid = getpid();
+    a->parent_pid = getppid();
+    a->start_wall_ns = fp_clock_ns(CLOCK_REALTIME);
+    a->start_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    a->cpu_at_start_ns = fp_process_cpu_ns();
+    record_process();
+    warm_up_unwinder();
+    if (fp_cpu_install() != 0)
+        return -1;
+    a->started = true;
+    atomic_store(&a->sampling, true);
+    int slot = fp_cpu_add_thread((int)syscall(SYS_gettid));
+    if (slot >= 0)
+        atomic_store(&fp_threads[slot].tstate, PyThreadState_Get());
+    pthread_atfork(NULL, NULL, after_fork_child);
+    return fp_ticker_start();
+}
+
+static PyObject *py_start(PyObject *self, PyObject *spans_helper)
+{
+    (void)self;
+    if (fp_agent.started)
+        Py_RETURN_FALSE;
+    fp_spans_set_helper(spans_helper);
+    if (start() != 0) {
+        atomic_store(&fp_agent.sampling, false);
+        fp_cpu_stop_all();
+        fp_agent.started = false;
+        return PyErr_Format(PyExc_RuntimeError, "footprint: the agent could not start");
+    }
+    return PyBool_FromLong(fp_agent.started);
+}
+
+static PyObject *py_stop(PyObject *self, PyObject *unused)
+{
+    (void)self, (void)unused;
+    if (!fp_agent.started || fp_agent.end_mono_ns)
+        Py_RETURN_NONE;
+    atomic_store(&fp_agent.sampling, false);
+    fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    fp_ticker_stop();
+    fp_cpu_stop_all();
+    fp_spans_update();
+    fp_fragment_write(true);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"start", py_start, METH_O, "start(function_spans) -> bool: start profiling this process"},
+    {"stop", py_stop, METH_NOARGS, "stop(): stop profiling and write this process's fragment"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_footprint", "footprint's in-process agent", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__footprint(void) { return PyModule_Create(&module); }

@@ -1,0 +1,45 @@
+/* arena.c: the agent's private bump allocator (see arena.h). */
+#include "arena.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+int fp_arena_init(fp_arena_t *a, size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    a->base = p;
+    a->size = size;
+    atomic_store(&a->used, 0);
+    return 0;
+}
+
+void *fp_arena_alloc(fp_arena_t *a, size_t n)
+{
+    size_t want = (n + 63) & ~(size_t)63;
+    size_t off = atomic_fetch_add_explicit(&a->used, want, memory_order_relaxed);
+    if (off + want > a->size)
+        return NULL;
+    return a->base + off;
+}
+
+size_t fp_arena_resident(const fp_arena_t *a)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    size_t used = atomic_load(&a->used);
+    if (used > a->size)
+        used = a->size;
+    size_t pages = (used + (size_t)page - 1) / (size_t)page;
+    size_t resident = 0;
+    unsigned char vec[4096];
+    for (size_t first = 0; first < pages; first += sizeof vec) {
+        size_t n = pages - first < sizeof vec ? pages - first : sizeof vec;
+        if (mincore(a->base + first * (size_t)page, n * (size_t)page, vec) != 0)
+            return used; /* cannot tell: assume all of it */
+        for (size_t i = 0; i < n; i++)
+            resident += vec[i] & 1;
+    }
+    return resident * (size_t)page;
+}

@@ -1,0 +1,227 @@
+/* cpu.c: per-thread CPU timers and the sample signal handler (see cpu.h). */
+#include "cpu.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "agent.h"
+#include "frames.h"
+#include "objmap.h"
+
+fp_thread_t fp_threads[FP_MAX_THREADS];
+
+static int sample_signal = -1;
+
+/* The kernel's CPU clock id of thread TID (glibc's MAKE_THREAD_CPUCLOCK):
+ * lets one thread arm a timer on another thread's CPU time. */
+static clockid_t thread_cpu_clock(int tid)
+{
+    return (clockid_t)(((unsigned)~tid << 3) | 6);
+}
+
+static uint64_t next_interval_ns(fp_thread_t *t)
+{
+    /* xorshift64: cheap, signal-safe randomness to avoid aliasing with
+     * periodic work in the program */
+    uint64_t x = t->rng ? t->rng : 0x9E3779B97F4A7C15ULL ^ (uint64_t)atomic_load(&t->tid);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    t->rng = x;
+    double mean = fp_agent.config.interval_s * 1e9;
+    double u = (double)(x >> 11) / (double)(1ULL << 53);
+    return (uint64_t)(mean * (0.5 + u));
+}
+
+static void arm(fp_thread_t *t)
+{
+    uint64_t ns = next_interval_ns(t);
+    struct itimerspec its = {{0, 0}, {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)}};
+    timer_settime(t->timer, 0, &its, NULL);
+}
+
+/* Decides, for an instruction in a system library, whose behalf it ran
+ * on: walks the interrupted stack to the first frame outside the system
+ * libraries. libunwind's local unwinder is async-signal-safe. */
+static fp_code_kind_t caller_kind(ucontext_t *uc)
+{
+    unw_cursor_t cursor;
+    if (unw_init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0)
+        return FP_KIND_PYTHON;
+    for (int depth = 0; depth < 24 && unw_step(&cursor) > 0; depth++) {
+        unw_word_t ip;
+        if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0)
+            break;
+        fp_code_kind_t k = fp_objmap_kind((uintptr_t)ip - 1);
+        if (k != FP_KIND_SYSTEM)
+            return k == FP_KIND_UNKNOWN ? FP_KIND_NATIVE : k;
+    }
+    /* only system code on the stack: the interpreter's own libc calls are
+     * by far the most common case */
+    return FP_KIND_PYTHON;
+}
+
+typedef enum { TIME_PYTHON, TIME_NATIVE, TIME_SYSTEM } time_kind_t;
+
+static time_kind_t classify(ucontext_t *uc)
+{
+    uintptr_t ip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    if (fp_objmap_after_syscall(ip))
+        return TIME_SYSTEM; /* the timer expired while the thread was in the kernel */
+    fp_code_kind_t k = fp_objmap_kind(ip);
+    if (k == FP_KIND_SYSTEM)
+        k = caller_kind(uc);
+    return k == FP_KIND_PYTHON ? TIME_PYTHON : TIME_NATIVE;
+}
+
+static void charge(fp_line_t *line, time_kind_t kind, uint64_t ns)
+{
+    if (line) {
+        _Atomic uint64_t *c = kind == TIME_PYTHON   ? &line->cpu_python_ns
+                              : kind == TIME_NATIVE ? &line->cpu_native_ns
+                                                    : &line->system_ns;
+        atomic_fetch_add_explicit(c, ns, memory_order_relaxed);
+        return;
+    }
+    _Atomic uint64_t *c = kind == TIME_PYTHON   ? &fp_agent.other.cpu_python_ns
+                          : kind == TIME_NATIVE ? &fp_agent.other.cpu_native_ns
+                                                : &fp_agent.other.system_ns;
+    atomic_fetch_add_explicit(c, ns, memory_order_relaxed);
+}
+
+static void on_sample(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    int saved_errno = errno;
+    int slot = si->si_value.sival_int;
+    if (si->si_code != SI_TIMER || slot < 0 || slot >= FP_MAX_THREADS)
+        goto done;
+    fp_thread_t *t = &fp_threads[slot];
+    if (!atomic_load_explicit(&fp_agent.sampling, memory_order_acquire) ||
+        atomic_load(&t->tid) != (int)syscall(SYS_gettid))
+        goto done;
+    uint64_t now = fp_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    uint64_t used = now - t->last_cpu_ns;
+    t->last_cpu_ns = now;
+    PyThreadState *ts = fp_frames_this_thread();
+    atomic_store_explicit(&t->tstate, ts, memory_order_relaxed);
+    charge(fp_frames_site(&fp_agent.sites, ts), classify(ucv), used);
+    arm(t);
+done:
+    errno = saved_errno;
+}
+
+int fp_cpu_install(void)
+{
+    for (int sig = SIGRTMIN + 4; sig <= SIGRTMAX - 2; sig++) {
+        struct sigaction old;
+        if (sigaction(sig, NULL, &old) != 0 || old.sa_handler != SIG_DFL)
+            continue; /* someone else's signal */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_sample;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(sig, &sa, NULL) == 0) {
+            sample_signal = sig;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Starts off-CPU accounting from now: the sampler thread reads this file
+ * every tick. */
+static void open_schedstat(fp_thread_t *t, int tid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
+    t->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
+    t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    t->last_run_ns = t->last_wait_ns = 0;
+    if (t->sched_fd >= 0) {
+        char buf[96];
+        ssize_t n = pread(t->sched_fd, buf, sizeof buf - 1, 0);
+        if (n > 0) {
+            buf[n] = '\0';
+            char *end;
+            t->last_run_ns = strtoull(buf, &end, 10);
+            t->last_wait_ns = strtoull(end, NULL, 10);
+        }
+    }
+}
+
+int fp_cpu_add_thread(int tid)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++) {
+        fp_thread_t *t = &fp_threads[i];
+        if (atomic_load(&t->tid) != 0)
+            continue;
+        memset((void *)&t->has_timer, 0, sizeof *t - offsetof(fp_thread_t, has_timer));
+        t->sched_fd = -1;
+        struct sigevent sev;
+        memset(&sev, 0, sizeof sev);
+        sev.sigev_notify = SIGEV_THREAD_ID;
+        sev.sigev_signo = sample_signal;
+        sev.sigev_value.sival_int = i;
+        sev._sigev_un._tid = tid;
+        struct timespec cpu;
+        if (clock_gettime(thread_cpu_clock(tid), &cpu) != 0)
+            return -1; /* the thread is gone already */
+        t->last_cpu_ns = fp_ns(&cpu);
+        open_schedstat(t, tid);
+        atomic_store(&t->tid, tid);
+        if (sample_signal > 0 && timer_create(thread_cpu_clock(tid), &sev, &t->timer) == 0) {
+            t->has_timer = true;
+            arm(t);
+        }
+        return i;
+    }
+    return -1;
+}
+
+void fp_cpu_remove_thread(int slot)
+{
+    fp_thread_t *t = &fp_threads[slot];
+    if (t->has_timer)
+        timer_delete(t->timer);
+    t->has_timer = false;
+    if (t->sched_fd >= 0)
+        close(t->sched_fd);
+    t->sched_fd = -1;
+    atomic_store(&t->tid, 0);
+}
+
+void fp_cpu_stop_all(void)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++)
+        if (atomic_load(&fp_threads[i].tid) != 0)
+            fp_cpu_remove_thread(i);
+}
+
+void fp_cpu_forget_all(void)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++) {
+        fp_thread_t *t = &fp_threads[i];
+        if (t->sched_fd >= 0 && atomic_load(&t->tid) != 0)
+            close(t->sched_fd);
+        t->sched_fd = -1;
+        t->has_timer = false;
+        atomic_store(&t->tid, 0);
+    }
+}
+
+void fp_cpu_charge_offcpu(PyThreadState *ts, uint64_t ns)
+{
+    charge(fp_frames_site(&fp_agent.sites, ts), TIME_SYSTEM, ns);
+}

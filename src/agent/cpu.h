@@ -1,0 +1,55 @@
+/* cpu.h: CPU-time sampling, per thread, on the thread's own CPU clock.
+ *
+ * Each thread of the process gets a one-shot POSIX timer on its CPU clock
+ * (SIGEV_THREAD_ID), so the signal lands on the thread that used the time
+ * and never on a blocked one. The handler charges the CPU time since the
+ * thread's previous sample to the innermost profiled line, as Python,
+ * native or kernel time by the interrupted instruction, then re-arms the
+ * timer with a randomized interval. The thread registry also carries the
+ * sampler thread's bookkeeping for off-CPU time (ticker.c). */
+#ifndef FP_CPU_H
+#define FP_CPU_H
+
+#include <Python.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+enum { FP_MAX_THREADS = 1024 };
+
+typedef struct fp_thread {
+    _Atomic int tid;                   /* 0: free slot */
+    bool has_timer;
+    timer_t timer;
+    /* written by the thread's own signal handler */
+    uint64_t last_cpu_ns;
+    uint64_t rng;
+    _Atomic(PyThreadState *) tstate;   /* the thread's state, as its handler saw it */
+    /* written by the sampler thread only */
+    int sched_fd;                      /* /proc/self/task/TID/schedstat, or -1 */
+    uint64_t last_wall_ns, last_run_ns, last_wait_ns;
+    int64_t pending_off_ns;            /* off-CPU time not yet charged to a line */
+    bool seen;                         /* still listed in the last scan */
+} fp_thread_t;
+
+extern fp_thread_t fp_threads[FP_MAX_THREADS];
+
+/* Picks a free real-time signal and installs the handler. Returns 0 or -1. */
+int fp_cpu_install(void);
+/* Starts sampling thread TID (a timer on its CPU clock). Returns its slot
+ * or -1. Called by the sampler thread, and once at start for the main thread. */
+int fp_cpu_add_thread(int tid);
+/* Stops sampling the thread in SLOT and frees the slot. */
+void fp_cpu_remove_thread(int slot);
+/* Deletes every timer; after this no sample signal is sent. */
+void fp_cpu_stop_all(void);
+/* After fork: timers and other threads are gone; forget them without
+ * touching the kernel objects (they belong to the parent). */
+void fp_cpu_forget_all(void);
+
+/* Charges NS of off-CPU time of thread state TS (seen blocked by the
+ * sampler, which holds the GIL) to its current line. */
+void fp_cpu_charge_offcpu(PyThreadState *ts, uint64_t ns);
+
+#endif

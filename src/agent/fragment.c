@@ -1,0 +1,198 @@
+/* fragment.c: writing RUN_DIR/PID.json (see fragment.h). */
+#include "fragment.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../common/jsonw.h"
+#include "agent.h"
+#include "guard.h"
+#include "memory.h"
+
+static bool final_written;
+
+void fp_fragment_reset(void) { final_written = false; }
+
+static double secs(uint64_t ns) { return (double)ns / 1e9; }
+
+static void write_process(fp_jsonw_t *w)
+{
+    const fp_sites_t *s = &fp_agent.sites;
+    const fp_procinfo_t *p = &fp_agent.proc;
+    fp_jsonw_key(w, "pid");
+    fp_jsonw_int(w, fp_agent.pid);
+    fp_jsonw_key(w, "parent_pid");
+    fp_jsonw_int(w, fp_agent.parent_pid);
+    fp_jsonw_key(w, "argv");
+    fp_jsonw_begin_array(w);
+    for (int i = 0; i < p->argc; i++)
+        fp_jsonw_string(w, fp_sites_str(s, p->argv[i]));
+    fp_jsonw_end_array(w);
+    fp_jsonw_key(w, "python");
+    fp_jsonw_begin_object(w);
+    fp_jsonw_key(w, "executable");
+    fp_jsonw_string(w, fp_sites_str(s, p->executable));
+    fp_jsonw_key(w, "version");
+    fp_jsonw_string(w, fp_sites_str(s, p->version));
+    fp_jsonw_end_object(w);
+    uint64_t end = fp_agent.end_mono_ns ? fp_agent.end_mono_ns : fp_clock_ns(CLOCK_MONOTONIC);
+    fp_jsonw_key(w, "start_unix_s");
+    fp_jsonw_double(w, secs(fp_agent.start_wall_ns));
+    fp_jsonw_key(w, "elapsed_s");
+    fp_jsonw_double(w, secs(end - fp_agent.start_mono_ns));
+    uint64_t cpu = fp_process_cpu_ns() - fp_agent.cpu_at_start_ns;
+    uint64_t own = atomic_load(&fp_agent.ticker_cpu_ns);
+    fp_jsonw_key(w, "cpu_s");
+    fp_jsonw_double(w, secs(cpu > own ? cpu - own : 0));
+}
+
+static void write_sampling(fp_jsonw_t *w)
+{
+    fp_jsonw_key(w, "sampling");
+    fp_jsonw_begin_object(w);
+    fp_jsonw_key(w, "cpu_interval_s");
+    fp_jsonw_double(w, fp_agent.config.interval_s);
+    if (fp_agent.config.memory) {
+        fp_jsonw_key(w, "alloc_mean_bytes");
+        fp_jsonw_uint(w, fp_agent.config.alloc_mean_bytes);
+    }
+    fp_jsonw_end_object(w);
+    fp_jsonw_key(w, "other");
+    fp_jsonw_begin_object(w);
+    fp_jsonw_key(w, "cpu_python_s");
+    fp_jsonw_double(w, secs(atomic_load(&fp_agent.other.cpu_python_ns)));
+    fp_jsonw_key(w, "cpu_native_s");
+    fp_jsonw_double(w, secs(atomic_load(&fp_agent.other.cpu_native_ns)));
+    fp_jsonw_key(w, "system_s");
+    fp_jsonw_double(w, secs(atomic_load(&fp_agent.other.system_ns)));
+    fp_jsonw_end_object(w);
+    fp_jsonw_key(w, "dropped_samples");
+    fp_jsonw_uint(w, atomic_load(&fp_agent.sites.dropped));
+}
+
+static bool line_is_empty(const fp_line_t *l)
+{
+    return !atomic_load(&l->cpu_python_ns) && !atomic_load(&l->cpu_native_ns) &&
+           !atomic_load(&l->system_ns) && !atomic_load(&l->alloc_bytes) &&
+           !atomic_load(&l->free_bytes) && !atomic_load(&l->copy_bytes) &&
+           !atomic_load(&l->peak_bytes);
+}
+
+/* [line, cpu_python_s, cpu_native_s, system_s, alloc, alloc_python, free, peak, copy] */
+static void write_line(fp_jsonw_t *w, const fp_line_t *l)
+{
+    fp_jsonw_begin_array(w);
+    fp_jsonw_uint(w, l->line);
+    fp_jsonw_double(w, secs(atomic_load(&l->cpu_python_ns)));
+    fp_jsonw_double(w, secs(atomic_load(&l->cpu_native_ns)));
+    fp_jsonw_double(w, secs(atomic_load(&l->system_ns)));
+    fp_jsonw_uint(w, atomic_load(&l->alloc_bytes));
+    fp_jsonw_uint(w, atomic_load(&l->alloc_python_bytes));
+    fp_jsonw_uint(w, atomic_load(&l->free_bytes));
+    int64_t peak = atomic_load(&l->peak_bytes);
+    fp_jsonw_uint(w, peak > 0 ? (uint64_t)peak : 0);
+    fp_jsonw_uint(w, atomic_load(&l->copy_bytes));
+    fp_jsonw_end_array(w);
+}
+
+static int by_file_then_line(const void *a, const void *b)
+{
+    const fp_line_t *x = *(fp_line_t *const *)a, *y = *(fp_line_t *const *)b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static void write_file(fp_jsonw_t *w, const fp_file_t *f, fp_line_t **lines, size_t n)
+{
+    const fp_sites_t *s = &fp_agent.sites;
+    fp_jsonw_begin_object(w);
+    fp_jsonw_key(w, "path");
+    fp_jsonw_string_n(w, fp_sites_str(s, f->path), f->path_len);
+    fp_jsonw_key(w, "functions");
+    fp_jsonw_begin_array(w);
+    const fp_span_t *spans = atomic_load(&f->spans);
+    for (uint32_t i = 0; spans && i < f->nspans; i++) {
+        fp_jsonw_begin_array(w);
+        fp_jsonw_string(w, fp_sites_str(s, spans[i].name));
+        fp_jsonw_uint(w, spans[i].first);
+        fp_jsonw_uint(w, spans[i].last);
+        fp_jsonw_end_array(w);
+    }
+    fp_jsonw_end_array(w);
+    fp_jsonw_key(w, "lines");
+    fp_jsonw_begin_array(w);
+    for (size_t i = 0; i < n; i++)
+        write_line(w, lines[i]);
+    fp_jsonw_end_array(w);
+    fp_jsonw_end_object(w);
+}
+
+static void write_files(fp_jsonw_t *w)
+{
+    fp_sites_t *s = &fp_agent.sites;
+    uint32_t n = atomic_load(&s->nlines);
+    if (n > FP_MAX_LINES)
+        n = FP_MAX_LINES;
+    fp_line_t **order = malloc(sizeof(fp_line_t *) * (n ? n : 1));
+    size_t kept = 0;
+    for (uint32_t i = 0; order && i < n; i++)
+        if (!line_is_empty(&s->lines[i]))
+            order[kept++] = &s->lines[i];
+    if (order)
+        qsort(order, kept, sizeof *order, by_file_then_line);
+    fp_jsonw_key(w, "files");
+    fp_jsonw_begin_array(w);
+    for (size_t i = 0; i < kept;) {
+        size_t j = i;
+        while (j < kept && order[j]->file == order[i]->file)
+            j++;
+        write_file(w, &s->files[order[i]->file], order + i, j - i);
+        i = j;
+    }
+    fp_jsonw_end_array(w);
+    free(order);
+}
+
+int fp_fragment_write(bool final)
+{
+    if (final_written || !fp_agent.started)
+        return -1;
+    fp_guard_enter();
+    char tmp[4200], path[4200];
+    snprintf(tmp, sizeof tmp, "%s/.%d.%s.tmp", fp_agent.config.run_dir, (int)getpid(), final ? "f" : "s");
+    snprintf(path, sizeof path, "%s/%d.json", fp_agent.config.run_dir, (int)getpid());
+    int rc = -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        fp_jsonw_t *w = malloc(sizeof *w);
+        if (w) {
+            fp_jsonw_init(w, fd);
+            fp_jsonw_begin_object(w);
+            fp_jsonw_key(w, "footprint_fragment");
+            fp_jsonw_int(w, 1);
+            fp_jsonw_key(w, "final");
+            fp_jsonw_bool(w, final);
+            write_process(w);
+            write_sampling(w);
+            fp_memory_write(w);
+            write_files(w);
+            fp_jsonw_end_object(w);
+            rc = fp_jsonw_finish(w);
+            free(w);
+        }
+        if (close(fd) != 0)
+            rc = -1;
+        if (rc == 0)
+            rc = rename(tmp, path);
+        if (rc != 0)
+            unlink(tmp);
+    }
+    if (rc == 0 && final)
+        final_written = true;
+    fp_guard_leave();
+    return rc;
+}

@@ -1,0 +1,19 @@
+/* fragment.h: the per-process profile the agent leaves in the run dir.
+ *
+ * Each profiled process writes RUN_DIR/PID.json: its own figures per line,
+ * its functions, process facts and memory figures. The launcher merges all
+ * fragments into the profile. Writes go to a temporary name and are
+ * renamed, so a reader never sees half a fragment; a snapshot never
+ * replaces the final fragment. */
+#ifndef FP_FRAGMENT_H
+#define FP_FRAGMENT_H
+
+#include <stdbool.h>
+
+/* Writes the fragment; FINAL marks the process's last word. Callers hold
+ * the GIL (which also serializes writers). Returns 0 or -1. */
+int fp_fragment_write(bool final);
+/* After fork: the child has written nothing yet. */
+void fp_fragment_reset(void);
+
+#endif

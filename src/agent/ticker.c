@@ -1,0 +1,281 @@
+/* ticker.c: the sampler thread (see ticker.h). */
+#include <Python.h>
+
+#include "ticker.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "cpu.h"
+#include "fragment.h"
+#include "objmap.h"
+#include "spans.h"
+
+enum {
+    MIN_CHARGE_NS = 1000000,        /* take the GIL once a thread has 1 ms to charge */
+    SNAPSHOT_NS = 1000000000,       /* write a snapshot every second */
+    RESCAN_TICKS = 10,              /* rescan threads at least this often */
+};
+
+/* One home for the sampler thread's state; only that thread touches it,
+ * except `stop`/`wake` (the stopper) and `running`. */
+static struct {
+    pthread_t thread;
+    bool running;
+    _Atomic bool stop;
+    int wake_fd;          /* eventfd: wakes the thread to stop */
+    int stat_fd;          /* /proc/self/stat */
+    long last_nthreads;
+    unsigned ticks;
+    uint64_t last_snapshot_ns;
+    PyThreadState *tstate;
+    uint64_t rng;
+} tk = {.wake_fd = -1, .stat_fd = -1};
+
+static uint64_t jitter(uint64_t mean)
+{
+    uint64_t x = tk.rng ? tk.rng : 0x2545F4914F6CDD1DULL;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    tk.rng = x;
+    return mean / 2 + x % (mean ? mean : 1);
+}
+
+/* Threads in the process now, from /proc/self/stat (field 20). */
+static long count_threads(void)
+{
+    char buf[1024];
+    ssize_t n = pread(tk.stat_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    if (!p)
+        return -1;
+    int field = 2;
+    for (; *p && field < 20; p++)
+        if (*p == ' ')
+            field++;
+    return strtol(p, NULL, 10);
+}
+
+static int slot_of(int tid)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++)
+        if (atomic_load(&fp_threads[i].tid) == tid)
+            return i;
+    return -1;
+}
+
+/* Lists /proc/self/task with getdents64 into a stack buffer: opendir()
+ * would allocate from the program's heap. */
+static void scan_threads(void)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++)
+        fp_threads[i].seen = false;
+    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char buf[8192];
+    long n;
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+            struct dirent64 *d = (struct dirent64 *)(buf + off);
+            off += d->d_reclen;
+            int tid = atoi(d->d_name);
+            if (tid <= 0 || tid == fp_agent.ticker_tid)
+                continue;
+            int slot = slot_of(tid);
+            if (slot < 0)
+                slot = fp_cpu_add_thread(tid);
+            if (slot >= 0)
+                fp_threads[slot].seen = true;
+        }
+    }
+    close(fd);
+    for (int i = 0; i < FP_MAX_THREADS; i++)
+        if (atomic_load(&fp_threads[i].tid) != 0 && !fp_threads[i].seen)
+            fp_cpu_remove_thread(i);
+}
+
+/* Adds the off-CPU time each thread spent since the last tick to its
+ * pending total: wall time less time running and time waiting to run
+ * (the latter is the machine being busy, not the program waiting). The
+ * wall clock is read right after each thread's counters, and a deficit is
+ * carried to the next tick rather than dropped, so read skew cancels out.
+ * Returns true when some thread has enough to be worth the GIL. */
+static bool measure_offcpu(void)
+{
+    bool worth = false;
+    for (int i = 0; i < FP_MAX_THREADS; i++) {
+        fp_thread_t *t = &fp_threads[i];
+        if (atomic_load(&t->tid) == 0 || t->sched_fd < 0)
+            continue;
+        char buf[96];
+        ssize_t n = pread(t->sched_fd, buf, sizeof buf - 1, 0);
+        uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        char *end;
+        uint64_t run = strtoull(buf, &end, 10);
+        uint64_t wait = strtoull(end, NULL, 10);
+        int64_t wall = (int64_t)(now - t->last_wall_ns);
+        int64_t busy = (int64_t)((run - t->last_run_ns) + (wait - t->last_wait_ns));
+        t->pending_off_ns += wall - busy;
+        t->last_wall_ns = now;
+        t->last_run_ns = run;
+        t->last_wait_ns = wait;
+        if (t->pending_off_ns >= MIN_CHARGE_NS)
+            worth = true;
+    }
+    return worth;
+}
+
+/* The thread state of the thread in slot T, if Python knows the thread.
+ * Called with the GIL held, so the list of thread states is stable. */
+static PyThreadState *state_of(fp_thread_t *t)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    int tid = atomic_load(&t->tid);
+#endif
+    PyThreadState *seen = atomic_load(&t->tstate);
+    PyInterpreterState *interp = PyInterpreterState_Main();
+    for (PyThreadState *ts = PyInterpreterState_ThreadHead(interp); ts; ts = PyThreadState_Next(ts)) {
+#if PY_VERSION_HEX >= 0x030B0000
+        if ((int)ts->native_thread_id == tid)
+            return ts;
+#endif
+        if (ts == seen)
+            return ts;
+    }
+    return NULL;
+}
+
+/* With the GIL: charge pending off-CPU time to the lines the threads are
+ * blocked on. A thread that Python does not know (a native helper thread)
+ * has no line: its waiting is not the program's. */
+static void charge_offcpu(void)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++) {
+        fp_thread_t *t = &fp_threads[i];
+        if (atomic_load(&t->tid) == 0 || t->pending_off_ns <= 0)
+            continue;
+        PyThreadState *ts = state_of(t);
+        if (ts && ts != tk.tstate)
+            fp_cpu_charge_offcpu(ts, (uint64_t)t->pending_off_ns);
+        t->pending_off_ns = 0;
+    }
+}
+
+static void tick(void)
+{
+    uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
+    long nthreads = count_threads();
+    if (nthreads != tk.last_nthreads || tk.ticks % RESCAN_TICKS == 0) {
+        scan_threads();
+        tk.last_nthreads = nthreads;
+    }
+    tk.ticks++;
+    fp_objmap_refresh();
+    bool charge = measure_offcpu();
+    bool snapshot = now - tk.last_snapshot_ns >= SNAPSHOT_NS;
+    if (!charge && !snapshot)
+        return;
+    PyEval_RestoreThread(tk.tstate);
+    if (charge)
+        charge_offcpu();
+    if (snapshot && !atomic_load(&tk.stop)) {
+        fp_spans_update();
+        fp_fragment_write(false);
+        tk.last_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    }
+    PyEval_SaveThread();
+}
+
+static void *run(void *arg)
+{
+    (void)arg;
+    fp_agent.ticker_tid = (int)syscall(SYS_gettid);
+    PyGILState_STATE g = PyGILState_Ensure();
+    tk.tstate = PyThreadState_Get();
+    PyEval_SaveThread();
+    tk.last_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    uint64_t mean = (uint64_t)(fp_agent.config.interval_s * 1e9);
+    while (!atomic_load(&tk.stop)) {
+        uint64_t ns = jitter(mean);
+        struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+        struct pollfd pfd = {tk.wake_fd, POLLIN, 0};
+        if (ppoll(&pfd, 1, &ts, NULL) != 0 || atomic_load(&tk.stop))
+            break;
+        tick();
+    }
+    /* a last measurement, so that the final wait is not lost */
+    measure_offcpu();
+    PyEval_RestoreThread(tk.tstate);
+    charge_offcpu();
+    atomic_store(&fp_agent.ticker_cpu_ns, fp_clock_ns(CLOCK_THREAD_CPUTIME_ID));
+    PyGILState_Release(g);
+    return NULL;
+}
+
+int fp_ticker_start(void)
+{
+    tk.stat_fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    tk.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (tk.wake_fd < 0)
+        return -1;
+    atomic_store(&tk.stop, false);
+    tk.last_nthreads = -1;
+    tk.ticks = 0;
+    /* the agent's thread must not inherit a signal mask that hides our
+     * sample signal from the program's threads: block everything in it */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&tk.thread, NULL, run, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    tk.running = rc == 0;
+    return rc == 0 ? 0 : -1;
+}
+
+void fp_ticker_stop(void)
+{
+    if (!tk.running)
+        return;
+    atomic_store(&tk.stop, true);
+    uint64_t one = 1;
+    ssize_t ignored = write(tk.wake_fd, &one, sizeof one);
+    (void)ignored;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_join(tk.thread, NULL);
+    Py_END_ALLOW_THREADS
+    tk.running = false;
+    close(tk.wake_fd);
+    tk.wake_fd = -1;
+    if (tk.stat_fd >= 0)
+        close(tk.stat_fd);
+    tk.stat_fd = -1;
+}
+
+void fp_ticker_forget(void)
+{
+    tk.running = false;
+    if (tk.wake_fd >= 0)
+        close(tk.wake_fd);
+    if (tk.stat_fd >= 0)
+        close(tk.stat_fd);
+    tk.wake_fd = tk.stat_fd = -1;
+    tk.tstate = NULL;
+}

@@ -1,0 +1,91 @@
+"""footprint's boot module: starts the agent before the program's first line.
+
+The launcher puts this directory first on PYTHONPATH, so every Python
+process of the run (the program and the children it starts) imports this
+module at start-up. It starts the agent, then runs the sitecustomize it
+shadows (Debian ships one; users have theirs), and takes itself off
+sys.path so the program sees the path it would see without footprint.
+"""
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def function_spans(path):
+    """[(qualified name, first line, last line)] of the functions and
+    classes in the source file PATH (bytes), with "<module>" spanning the
+    whole file. Called by the agent, once per profiled file."""
+    import ast
+
+    with open(path, "rb") as f:
+        source = f.read()
+    tree = ast.parse(source)
+    spans = [("<module>", 1, max(1, source.count(b"\n") + 1))]
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                spans.append((name, first, child.end_lineno or child.lineno))
+                is_class = isinstance(child, ast.ClassDef)
+                visit(child, name + ("." if is_class else ".<locals>."))
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return spans
+
+
+def _start_agent():
+    agent_dir = os.environ.get("FOOTPRINT_AGENT_DIR")
+    if not agent_dir or not os.environ.get("FOOTPRINT_RUN_DIR"):
+        return
+    sys.path.insert(0, agent_dir)
+    try:
+        import _footprint
+    except ImportError as e:
+        sys.stderr.write("footprint: cannot load the agent for this interpreter (%s)\n" % e)
+        return
+    finally:
+        del sys.path[0]
+    if not _footprint.start(function_spans):
+        return
+    import atexit
+
+    atexit.register(_footprint.stop)
+    real_exit = os._exit
+
+    def _exit(status):
+        _footprint.stop()
+        real_exit(status)
+
+    _exit.__doc__ = real_exit.__doc__
+    os._exit = _exit
+
+
+def _chain_shadowed():
+    """Runs the next sitecustomize on sys.path, the one this module hides."""
+    import importlib.machinery
+    import importlib.util
+
+    rest = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["sitecustomize"] = module
+    spec.loader.exec_module(module)
+
+
+def _boot():
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+    try:
+        _start_agent()
+    except Exception as e:  # the program runs even when the agent cannot
+        sys.stderr.write("footprint: the agent failed to start: %s\n" % e)
+    _chain_shadowed()
+
+
+_boot()
