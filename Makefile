@@ -27,7 +27,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS)
 LIBDIR := $(BUILD)/lib/footprint
 
-LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/glob.c
+LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/utf8.c
 LAUNCHER_OBJ := $(patsubst src/%.c,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_SRC))
 INTERPOSER_SRC := $(wildcard src/interposer/*.c)
 

@@ -11,7 +11,7 @@ ifeq ($(KEY),)
 $(error cannot build the agent for $(PYTHON): it did not run src/boot/probe.py)
 endif
 
-SRC := $(wildcard src/agent/*.c) src/common/glob.c src/common/jsonw.c
+SRC := $(wildcard src/agent/*.c) src/common/glob.c src/common/jsonw.c src/common/utf8.c
 OBJDIR := $(BUILD)/obj/agent-$(KEY)
 OBJ := $(patsubst src/%.c,$(OBJDIR)/%.o,$(SRC))
 OUT := $(BUILD)/lib/footprint/agents/$(KEY)/_footprint$(EXT)

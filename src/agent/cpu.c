@@ -99,6 +99,38 @@ static void charge(fp_line_t *line, time_kind_t kind, uint64_t ns)
     atomic_fetch_add_explicit(c, ns, memory_order_relaxed);
 }
 
+/* Reads the two first numbers of a schedstat file (time on the CPU, time
+ * waiting for one) with a pread on FD: async-signal-safe. */
+bool fp_cpu_read_schedstat(int fd, uint64_t *run, uint64_t *wait)
+{
+    char buf[96];
+    ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0)
+        return false;
+    uint64_t v[2] = {0, 0};
+    int k = 0;
+    for (ssize_t i = 0; i < n && k < 2; i++) {
+        if (buf[i] >= '0' && buf[i] <= '9')
+            v[k] = v[k] * 10 + (uint64_t)(buf[i] - '0');
+        else if (buf[i] == ' ')
+            k++;
+    }
+    *run = v[0];
+    *wait = v[1];
+    return true;
+}
+
+/* Time the thread waited for a CPU since its last sample. */
+static uint64_t runqueue_wait(fp_thread_t *t)
+{
+    uint64_t run, wait;
+    if (!fp_cpu_read_schedstat(t->sched_fd, &run, &wait))
+        return 0;
+    uint64_t d = wait > t->last_runq_ns ? wait - t->last_runq_ns : 0;
+    t->last_runq_ns = wait;
+    return d;
+}
+
 static void on_sample(int sig, siginfo_t *si, void *ucv)
 {
     (void)sig;
@@ -111,7 +143,7 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
         atomic_load(&t->tid) != (int)syscall(SYS_gettid))
         goto done;
     uint64_t now = fp_clock_ns(CLOCK_THREAD_CPUTIME_ID);
-    uint64_t used = now - t->last_cpu_ns;
+    uint64_t used = now - t->last_cpu_ns + runqueue_wait(t);
     t->last_cpu_ns = now;
     PyThreadState *ts = fp_frames_this_thread();
     atomic_store_explicit(&t->tstate, ts, memory_order_relaxed);
@@ -149,16 +181,8 @@ static void open_schedstat(fp_thread_t *t, int tid)
     t->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
     t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
     t->last_run_ns = t->last_wait_ns = 0;
-    if (t->sched_fd >= 0) {
-        char buf[96];
-        ssize_t n = pread(t->sched_fd, buf, sizeof buf - 1, 0);
-        if (n > 0) {
-            buf[n] = '\0';
-            char *end;
-            t->last_run_ns = strtoull(buf, &end, 10);
-            t->last_wait_ns = strtoull(end, NULL, 10);
-        }
-    }
+    if (fp_cpu_read_schedstat(t->sched_fd, &t->last_run_ns, &t->last_wait_ns))
+        t->last_runq_ns = t->last_wait_ns;
 }
 
 int fp_cpu_add_thread(int tid)

@@ -5,7 +5,9 @@
  * and never on a blocked one. The handler charges the CPU time since the
  * thread's previous sample to the innermost profiled line, as Python,
  * native or kernel time by the interrupted instruction, then re-arms the
- * timer with a randomized interval. The thread registry also carries the
+ * timer with a randomized interval. Time the thread spent runnable but
+ * waiting for a CPU since its previous sample counts as more of the same:
+ * the work was ready to run. The thread registry also carries the
  * sampler thread's bookkeeping for off-CPU time (ticker.c). */
 #ifndef FP_CPU_H
 #define FP_CPU_H
@@ -24,6 +26,7 @@ typedef struct fp_thread {
     timer_t timer;
     /* written by the thread's own signal handler */
     uint64_t last_cpu_ns;
+    uint64_t last_runq_ns;             /* schedstat's time waiting for a CPU */
     uint64_t rng;
     _Atomic(PyThreadState *) tstate;   /* the thread's state, as its handler saw it */
     /* written by the sampler thread only */
@@ -47,6 +50,10 @@ void fp_cpu_stop_all(void);
 /* After fork: timers and other threads are gone; forget them without
  * touching the kernel objects (they belong to the parent). */
 void fp_cpu_forget_all(void);
+
+/* Reads a thread's schedstat file: nanoseconds on a CPU and waiting for
+ * one. Async-signal-safe. Returns false when it cannot. */
+bool fp_cpu_read_schedstat(int fd, uint64_t *run, uint64_t *wait);
 
 /* Charges NS of off-CPU time of thread state TS (seen blocked by the
  * sampler, which holds the GIL) to its current line. */

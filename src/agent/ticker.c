@@ -110,8 +110,8 @@ static void scan_threads(void)
 }
 
 /* Adds the off-CPU time each thread spent since the last tick to its
- * pending total: wall time less time running and time waiting to run
- * (the latter is the machine being busy, not the program waiting). The
+ * pending total: wall time less time on the CPU and time waiting for one
+ * (that waiting is charged with the thread's CPU samples, see cpu.h). The
  * wall clock is read right after each thread's counters, and a deficit is
  * carried to the next tick rather than dropped, so read skew cancels out.
  * Returns true when some thread has enough to be worth the GIL. */
@@ -120,17 +120,10 @@ static bool measure_offcpu(void)
     bool worth = false;
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
-        if (atomic_load(&t->tid) == 0 || t->sched_fd < 0)
+        uint64_t run, wait;
+        if (atomic_load(&t->tid) == 0 || !fp_cpu_read_schedstat(t->sched_fd, &run, &wait))
             continue;
-        char buf[96];
-        ssize_t n = pread(t->sched_fd, buf, sizeof buf - 1, 0);
         uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
-        if (n <= 0)
-            continue;
-        buf[n] = '\0';
-        char *end;
-        uint64_t run = strtoull(buf, &end, 10);
-        uint64_t wait = strtoull(end, NULL, 10);
         int64_t wall = (int64_t)(now - t->last_wall_ns);
         int64_t busy = (int64_t)((run - t->last_run_ns) + (wait - t->last_wait_ns));
         t->pending_off_ns += wall - busy;

@@ -1,5 +1,6 @@
 /* jsonw.c: streaming JSON writer (see jsonw.h). */
 #include "jsonw.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -91,13 +92,26 @@ static void raw_string(fp_jsonw_t *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     putc_(w, '"');
-    size_t run = 0; /* bytes since the last escape, written in one go */
-    for (size_t i = 0; i < n; i++) {
+    size_t run = 0; /* start of the bytes not yet written, copied in one go */
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x80) {
+            size_t k = fp_utf8_seq_len((const unsigned char *)s + i, n - i);
+            if (k) {
+                i += k;
+                continue;
+            }
+            put(w, s + run, i - run); /* invalid UTF-8: U+FFFD instead */
+            put(w, "\xEF\xBF\xBD", 3);
+            run = ++i;
             continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
         put(w, s + run, i - run);
-        run = i + 1;
+        run = ++i;
         char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
         if (c == '"' || c == '\\') {
             esc[1] = (char)c;

@@ -1,0 +1,182 @@
+/* interp.c: the interpreter and its agent (see interp.h). */
+#include "interp.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+enum { PROBE_TIMEOUT_MS = 20000 };
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *fp_interp_libdir(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *dir = fp_dirname(exe);
+    char *candidates[] = {fp_xasprintf("%s/lib/footprint", dir),
+                          fp_xasprintf("%s/../lib/footprint", dir)};
+    free(dir);
+    char *found = NULL;
+    for (int i = 0; i < 2; i++) {
+        char *probe = fp_xasprintf("%s/probe.py", candidates[i]);
+        if (!found && access(probe, R_OK) == 0)
+            found = realpath(candidates[i], NULL);
+        free(probe);
+        free(candidates[i]);
+    }
+    return found;
+}
+
+/* Looks NAME up like execvp would; returns a new string or NULL. */
+static char *search_path(const char *name)
+{
+    if (strchr(name, '/'))
+        return fp_xstrdup(name);
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    char *copy = fp_xstrdup(path), *save = NULL;
+    char *found = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+        char *cand = fp_xasprintf("%s/%s", *dir ? dir : ".", name);
+        if (access(cand, X_OK) == 0 && !is_dir(cand))
+            found = cand;
+        else
+            free(cand);
+    }
+    free(copy);
+    return found;
+}
+
+/* Runs ARGV with stdin from /dev/null, collects its stdout into OUT (up
+ * to CAP-1 bytes), and returns its exit status, or -1 when it could not
+ * run or ran past the time limit. */
+static int capture(char *const argv[], char *out, size_t cap)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 2);
+        dup2(fds[1], 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t n = 0;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    for (;;) {
+        ssize_t got = read(fds[0], out + n, cap - 1 - n);
+        if (got > 0) {
+            n += (size_t)got;
+            if (n == cap - 1)
+                break;
+            continue;
+        }
+        if (got == 0 || errno != EAGAIN)
+            break;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > PROBE_TIMEOUT_MS) {
+            kill(pid, SIGKILL);
+            break;
+        }
+        usleep(2000);
+    }
+    out[n] = '\0';
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static bool has_agent(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d)))
+        found = strncmp(e->d_name, "_footprint.", 11) == 0 && strstr(e->d_name, ".so");
+    closedir(d);
+    return found;
+}
+
+int fp_interp_find(fp_interp_t *in, const char *name, const char *libdir)
+{
+    memset(in, 0, sizeof *in);
+    in->path = search_path(name);
+    if (!in->path || access(in->path, F_OK) != 0) {
+        fp_error("no interpreter '%s'%s", name, strchr(name, '/') ? "" : " on PATH (give one with --python)");
+        return -1;
+    }
+    if (is_dir(in->path) || access(in->path, X_OK) != 0) {
+        fp_error("interpreter '%s' is not an executable program", in->path);
+        return -1;
+    }
+    char *probe = fp_xasprintf("%s/probe.py", libdir);
+    char *argv[] = {in->path, "-I", "-S", probe, NULL};
+    char out[8192], impl[64], key[4096];
+    int rc = capture(argv, out, sizeof out);
+    free(probe);
+    if (rc != 0 || sscanf(out, "%d %d %d %63s %4095s", &in->major, &in->minor, &in->micro, impl, key) != 5) {
+        fp_error("'%s' is not a Python interpreter footprint can run (it did not answer like Python 3)", in->path);
+        return -1;
+    }
+    if (strcmp(impl, "cpython") != 0 || in->major != 3 || in->minor < 9 || in->minor > 13) {
+        fp_error("'%s' is %s %d.%d.%d; footprint supports CPython 3.9 to 3.13", in->path, impl,
+                 in->major, in->minor, in->micro);
+        return -1;
+    }
+    in->key = fp_xstrdup(key);
+    in->agent_dir = fp_xasprintf("%s/agents/%s", libdir, key);
+    if (!has_agent(in->agent_dir)) {
+        fp_error("no agent built for %s (Python %d.%d.%d); build it with: make PYTHON=%s", in->path,
+                 in->major, in->minor, in->micro, in->path);
+        return -1;
+    }
+    return 0;
+}
+
+int fp_interp_check_module(const fp_interp_t *in, const char *module)
+{
+    static const char code[] =
+        "import importlib.util, sys\n"
+        "sys.path.insert(0, '')\n"
+        "name = sys.argv[1].split('.')[0]\n"
+        "sys.exit(0 if name and importlib.util.find_spec(name) else 3)\n";
+    char *argv[] = {in->path, "-c", (char *)code, (char *)module, NULL};
+    char out[256];
+    int rc = capture(argv, out, sizeof out);
+    if (rc == 0)
+        return 0;
+    fp_error("no such module '%s' for %s", module, in->path);
+    return -1;
+}
