@@ -12,6 +12,8 @@
 CC ?= gcc
 PREFIX ?= /usr/local
 PYTHONS := $(sort $(wildcard /usr/bin/python3) $(shell command -v python3 2>/dev/null) $(PYTHON))
+# `make test` also builds agents for the other interpreters it finds, to test them all
+TEST_PYTHONS := $(sort $(PYTHONS) $(wildcard $(HOME)/.pyenv/versions/3.*/bin/python3))
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -31,7 +33,8 @@ LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/utf8.c
 LAUNCHER_OBJ := $(patsubst src/%.c,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_SRC))
 INTERPOSER_SRC := $(wildcard src/interposer/*.c)
 
-.PHONY: all agents test test-c test-e2e bench install clean example
+
+.PHONY: all agents agents-test test test-c test-e2e bench install clean example
 
 all: $(BUILD)/footprint $(LIBDIR)/boot/sitecustomize.py $(LIBDIR)/probe.py agents $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
 
@@ -56,18 +59,25 @@ $(LIBDIR)/libfootprint_alloc.so: $(INTERPOSER_SRC) $(wildcard src/interposer/*.h
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -fPIC -shared -fvisibility=hidden -fno-builtin -ftls-model=initial-exec \
 	    $(INTERPOSER_SRC) -o $@ -ldl -lpthread
 
+# One agent per interpreter; interpreters footprint does not support are skipped.
 agents:
 	@for p in $(PYTHONS); do \
+	    v=$$($$p -I -S src/boot/probe.py 2>/dev/null | cut -d' ' -f1-2); \
+	    case "$$v" in "3 9"|"3 10"|"3 11"|"3 12"|"3 13") ;; \
+	        *) echo "  skipping the agent for $$p (not CPython 3.9 to 3.13)"; continue;; esac; \
 	    $(MAKE) --no-print-directory -f mk/agent.mk PYTHON=$$p BUILD=$(BUILD) \
 	        CFLAGS_COMMON="$(CFLAGS_COMMON)" || exit 1; \
 	done
+
+agents-test:
+	@$(MAKE) --no-print-directory agents PYTHONS="$(TEST_PYTHONS)"
 
 -include $(LAUNCHER_OBJ:.o=.d)
 
 example: all
 	$(BUILD)/footprint examples/demo.py
 
-test: all
+test: all agents-test
 	$(MAKE) --no-print-directory test-c
 	$(MAKE) --no-print-directory test-e2e
 
@@ -75,10 +85,10 @@ test-c:
 	$(MAKE) --no-print-directory -f mk/ctest.mk BUILD=$(BUILD) CFLAGS_COMMON="$(CFLAGS_COMMON)"
 
 test-e2e: all
-	FOOTPRINT=$(abspath $(BUILD)/footprint) python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
+	FOOTPRINT=$(abspath $(BUILD)/footprint) /usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
 
 bench: all
-	python3 bench/run.py $(BENCH_ARGS)
+	/usr/bin/python3 bench/run.py $(BENCH_ARGS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/footprint

@@ -9,7 +9,9 @@
 
 #include "agent.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -143,6 +145,35 @@ static void after_fork_child(void)
     fp_agent.started = false;
 }
 
+/* SIGTERM and SIGHUP end a program that has no handler for them without
+ * running atexit: let the sampler thread write the final fragment first.
+ * A program that installs its own handler later simply replaces ours. */
+static void on_deadly_signal(int sig)
+{
+    int saved = errno;
+    if (!fp_ticker_request_fatal(sig)) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    errno = saved;
+}
+
+static void catch_deadly_signals(void)
+{
+    static const int sigs[] = {SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO))
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_deadly_signal;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 static int start(void)
 {
     fp_agent_t *a = &fp_agent;
@@ -169,7 +200,10 @@ static int start(void)
     if (slot >= 0)
         atomic_store(&fp_threads[slot].tstate, PyThreadState_Get());
     pthread_atfork(NULL, NULL, after_fork_child);
-    return fp_ticker_start();
+    if (fp_ticker_start() != 0)
+        return -1;
+    catch_deadly_signals();
+    return 0;
 }
 
 static PyObject *py_start(PyObject *self, PyObject *spans_helper)

@@ -85,6 +85,8 @@ int fp_sites_file(fp_sites_t *s, const char *path, size_t len,
                 f->path = off;
                 f->path_len = (uint32_t)len;
                 f->profiled = classify(path, len);
+                if (f->profiled)
+                    atomic_fetch_add(&s->nprofiled, 1);
                 atomic_store_explicit(&f->state, 1, memory_order_release);
                 return (int)i;
             }

@@ -71,6 +71,7 @@ typedef struct fp_sites {
     size_t strings_cap;
     _Atomic size_t strings_used;
     _Atomic uint64_t dropped;
+    _Atomic uint32_t nprofiled;   /* profiled files seen so far */
 } fp_sites_t;
 
 /* Carves the tables out of ARENA. Returns 0 or -1 when the arena is small. */

@@ -23,7 +23,8 @@
 
 enum {
     MIN_CHARGE_NS = 1000000,        /* take the GIL once a thread has 1 ms to charge */
-    SNAPSHOT_NS = 1000000000,       /* write a snapshot every second */
+    SNAPSHOT_NS = 1000000000,       /* write a snapshot every second... */
+    FIRST_SNAPSHOT_NS = 250000000,  /* ...and a first one soon after start */
     RESCAN_TICKS = 10,              /* rescan threads at least this often */
 };
 
@@ -33,11 +34,13 @@ static struct {
     pthread_t thread;
     bool running;
     _Atomic bool stop;
+    _Atomic int fatal;    /* a deadly signal to re-raise after the final write */
     int wake_fd;          /* eventfd: wakes the thread to stop */
     int stat_fd;          /* /proc/self/stat */
     long last_nthreads;
     unsigned ticks;
-    uint64_t last_snapshot_ns;
+    uint64_t next_snapshot_ns;
+    uint32_t files_with_spans;      /* profiled files whose functions are known */
     PyThreadState *tstate;
     uint64_t rng;
 } tk = {.wake_fd = -1, .stat_fd = -1};
@@ -136,22 +139,47 @@ static bool measure_offcpu(void)
     return worth;
 }
 
+#if PY_VERSION_HEX < 0x030B0000
+/* Before 3.11 a thread state does not record its kernel thread id. The
+ * threading module knows it for the threads it started: look the thread
+ * state's ident up there. Returns 0 when unknown. */
+static int native_id_of(PyThreadState *ts)
+{
+    PyObject *modules = PyImport_GetModuleDict();
+    PyObject *threading = modules ? PyDict_GetItemString(modules, "threading") : NULL;
+    PyObject *active = threading ? PyObject_GetAttrString(threading, "_active") : NULL;
+    PyObject *ident = PyLong_FromUnsignedLong(ts->thread_id);
+    PyObject *thread = active && ident && PyDict_Check(active) ? PyDict_GetItem(active, ident) : NULL;
+    PyObject *native = thread ? PyObject_GetAttrString(thread, "native_id") : NULL;
+    int tid = native && PyLong_Check(native) ? (int)PyLong_AsLong(native) : 0;
+    Py_XDECREF(native);
+    Py_XDECREF(ident);
+    Py_XDECREF(active);
+    PyErr_Clear();
+    return tid;
+}
+#endif
+
 /* The thread state of the thread in slot T, if Python knows the thread.
  * Called with the GIL held, so the list of thread states is stable. */
 static PyThreadState *state_of(fp_thread_t *t)
 {
-#if PY_VERSION_HEX >= 0x030B0000
     int tid = atomic_load(&t->tid);
-#endif
     PyThreadState *seen = atomic_load(&t->tstate);
     PyInterpreterState *interp = PyInterpreterState_Main();
+    for (PyThreadState *ts = PyInterpreterState_ThreadHead(interp); ts; ts = PyThreadState_Next(ts))
+        if (ts == seen)
+            return ts;
     for (PyThreadState *ts = PyInterpreterState_ThreadHead(interp); ts; ts = PyThreadState_Next(ts)) {
 #if PY_VERSION_HEX >= 0x030B0000
         if ((int)ts->native_thread_id == tid)
             return ts;
-#endif
-        if (ts == seen)
+#else
+        if (ts != tk.tstate && native_id_of(ts) == tid) {
+            atomic_store(&t->tstate, ts);
             return ts;
+        }
+#endif
     }
     return NULL;
 }
@@ -183,18 +211,52 @@ static void tick(void)
     tk.ticks++;
     fp_objmap_refresh();
     bool charge = measure_offcpu();
-    bool snapshot = now - tk.last_snapshot_ns >= SNAPSHOT_NS;
-    if (!charge && !snapshot)
+    bool snapshot = now >= tk.next_snapshot_ns;
+    /* functions of new files are read as soon as the files appear, so that
+     * even a process that dies abruptly has them in its last snapshot */
+    uint32_t files = atomic_load(&fp_agent.sites.nprofiled);
+    bool spans = files != tk.files_with_spans;
+    if (!charge && !snapshot && !spans)
         return;
     PyEval_RestoreThread(tk.tstate);
     if (charge)
         charge_offcpu();
-    if (snapshot && !atomic_load(&tk.stop)) {
+    if (spans) {
         fp_spans_update();
+        tk.files_with_spans = files;
+    }
+    if (snapshot && !atomic_load(&tk.stop)) {
         fp_fragment_write(false);
-        tk.last_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC);
+        tk.next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + SNAPSHOT_NS;
     }
     PyEval_SaveThread();
+}
+
+/* A deadly signal arrived: write the final fragment without the GIL (the
+ * program may hold it forever) and end the process as the signal would. */
+static void die_of(int sig)
+{
+    atomic_store(&fp_agent.sampling, false);
+    fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    fp_cpu_stop_all();
+    fp_fragment_write(true);
+    signal(sig, SIG_DFL);
+    kill(getpid(), sig);
+    for (;;)
+        pause();
+}
+
+bool fp_ticker_request_fatal(int sig)
+{
+    if (!tk.running || tk.wake_fd < 0)
+        return false;
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&tk.fatal, &expected, sig)) {
+        uint64_t one = 1;
+        ssize_t ignored = write(tk.wake_fd, &one, sizeof one);
+        (void)ignored;
+    }
+    return true;
 }
 
 static void *run(void *arg)
@@ -204,13 +266,17 @@ static void *run(void *arg)
     PyGILState_STATE g = PyGILState_Ensure();
     tk.tstate = PyThreadState_Get();
     PyEval_SaveThread();
-    tk.last_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    tk.next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + FIRST_SNAPSHOT_NS;
+    tk.files_with_spans = 0;
     uint64_t mean = (uint64_t)(fp_agent.config.interval_s * 1e9);
     while (!atomic_load(&tk.stop)) {
         uint64_t ns = jitter(mean);
         struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
         struct pollfd pfd = {tk.wake_fd, POLLIN, 0};
-        if (ppoll(&pfd, 1, &ts, NULL) != 0 || atomic_load(&tk.stop))
+        int woke = ppoll(&pfd, 1, &ts, NULL);
+        if (atomic_load(&tk.fatal))
+            die_of(atomic_load(&tk.fatal));
+        if (woke != 0 || atomic_load(&tk.stop))
             break;
         tick();
     }

@@ -16,6 +16,10 @@
 int fp_ticker_start(void);
 /* Stops it and waits for it; releases the GIL while waiting. */
 void fp_ticker_stop(void);
+/* Asks the sampler thread to write the final fragment and then end the
+ * process with signal SIG, as its default action would have. Returns
+ * false when there is no sampler thread to do it. Async-signal-safe. */
+bool fp_ticker_request_fatal(int sig);
 /* In a forked child: the thread is gone; forget it. */
 void fp_ticker_forget(void);
 

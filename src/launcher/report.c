@@ -115,7 +115,7 @@ static void print_summary(ctx_t *c, json_t *p)
     double lines = py + nat + sys;
     fprintf(out, "  elapsed %s, CPU %s", el, cpu);
     if (lines > 0) {
-        fprintf(out, "; in profiled code: %sPython %.0f%%%s, %snative %.0f%%%s, %soff-CPU %.0f%%%s",
+        fprintf(out, "; time in lines: %sPython %.0f%%%s, %snative %.0f%%%s, %soff-CPU %.0f%%%s",
                 c_(c, YELLOW), py / lines * 100, c_(c, RESET), c_(c, CYAN), nat / lines * 100,
                 c_(c, RESET), c_(c, DIM), sys / lines * 100, c_(c, RESET));
     }

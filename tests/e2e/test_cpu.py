@@ -1,0 +1,64 @@
+"""CPU time: each phase gets its share of the time, as the right kind."""
+import json
+
+from conftest import program, total_time
+
+
+def shares(run, names):
+    got = {n: total_time(run.function("cpu_phases.py", n)) for n in names}
+    s = sum(got.values())
+    return {n: v / s for n, v in got.items()}
+
+
+def kind(entry, key):
+    return entry[key] / total_time(entry)
+
+
+def test_python_native_and_sleep_get_their_share_and_kind(footprint, python):
+    run = footprint([program("cpu_phases.py")], python=python)
+    assert run.returncode == 0, run.stderr
+    walls = json.loads(run.stdout)
+    names = ["python_phase", "native_phase", "sleep_phase"]
+    truth = {n: walls[n] / sum(walls.values()) for n in names}
+    got = shares(run, names)
+    for n in names:
+        assert abs(got[n] - truth[n]) < 0.10, (n, got, truth)
+    assert kind(run.function("cpu_phases.py", "python_phase"), "cpu_python_s") > 0.9
+    assert kind(run.function("cpu_phases.py", "native_phase"), "cpu_native_s") > 0.85
+    assert kind(run.function("cpu_phases.py", "sleep_phase"), "system_s") > 0.9
+
+
+def test_line_figures_are_self_time_of_the_innermost_line(footprint):
+    run = footprint([program("cpu_phases.py")])
+    lines = run.lines("cpu_phases.py")
+    src = open(program("cpu_phases.py")).read().splitlines()
+    sleep_line = next(i for i, s in enumerate(src, 1) if "time.sleep(seconds)" in s)
+    assert lines[sleep_line]["system_s"] > 0.5
+    # the caller's line in main() does not get the callee's time again
+    call_line = next(i for i, s in enumerate(src, 1) if "phase(PHASE)" in s)
+    assert total_time(lines.get(call_line, {"cpu_python_s": 0, "cpu_native_s": 0, "system_s": 0})) < 0.1
+
+
+def test_threads_each_get_their_own_time(footprint, python):
+    run = footprint([program("threads.py")], python=python)
+    assert run.returncode == 0, run.stderr
+    spin = run.function("threads.py", "spin")
+    wait = run.function("threads.py", "wait_on_lock")
+    main = run.function("threads.py", "main")
+    # two threads of 0.6 s each spin; one waits on a lock 0.6 s; main joins
+    assert 0.9 < total_time(spin) < 1.6, spin
+    assert spin["cpu_python_s"] > 0.4
+    assert 0.45 < wait["system_s"] < 0.9, wait
+    assert wait["cpu_python_s"] + wait["cpu_native_s"] < 0.05
+    assert 0.45 < main["system_s"] < 0.9, main
+
+
+def test_profile_totals(footprint):
+    run = footprint([program("cpu_phases.py")])
+    p = run.profile
+    assert 1.6 < p["elapsed_s"] < 4
+    assert 1.0 < p["cpu_s"] < p["elapsed_s"]
+    assert p["memory"] is None or isinstance(p["memory"], dict)
+    assert p["sampling"]["cpu_interval_s"] == 0.01
+    assert p["exit_code"] == 0
+    assert [q["pid"] for q in p["processes"]] and p["processes"][0]["argv"][0].endswith("cpu_phases.py")
