@@ -147,7 +147,9 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
     t->last_cpu_ns = now;
     PyThreadState *ts = fp_frames_this_thread();
     atomic_store_explicit(&t->tstate, ts, memory_order_relaxed);
-    charge(fp_frames_site(&fp_agent.sites, ts), classify(ucv), used);
+    fp_line_t *line = fp_frames_site(&fp_agent.sites, ts);
+    atomic_store_explicit(&t->last_line, line, memory_order_relaxed);
+    charge(line, classify(ucv), used);
     arm(t);
 done:
     errno = saved_errno;
@@ -217,6 +219,9 @@ int fp_cpu_add_thread(int tid)
 void fp_cpu_remove_thread(int slot)
 {
     fp_thread_t *t = &fp_threads[slot];
+    fp_line_t *last = atomic_load(&t->last_line);
+    if (t->pending_off_ns > 0 && last) /* the thread's last wait, before it ended */
+        atomic_fetch_add(&last->system_ns, (uint64_t)t->pending_off_ns);
     if (t->has_timer)
         timer_delete(t->timer);
     t->has_timer = false;
@@ -245,7 +250,11 @@ void fp_cpu_forget_all(void)
     }
 }
 
-void fp_cpu_charge_offcpu(PyThreadState *ts, uint64_t ns)
+void fp_cpu_charge_offcpu(fp_thread_t *t, PyThreadState *ts, uint64_t ns)
 {
-    charge(fp_frames_site(&fp_agent.sites, ts), TIME_SYSTEM, ns);
+    fp_line_t *line = ts ? fp_frames_site(&fp_agent.sites, ts) : atomic_load(&t->last_line);
+    if (ts)
+        atomic_store(&t->last_line, line);
+    if (line || ts)
+        charge(line, TIME_SYSTEM, ns);
 }

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "sites.h"
+
 enum { FP_MAX_THREADS = 1024 };
 
 typedef struct fp_thread {
@@ -29,6 +31,7 @@ typedef struct fp_thread {
     uint64_t last_runq_ns;             /* schedstat's time waiting for a CPU */
     uint64_t rng;
     _Atomic(PyThreadState *) tstate;   /* the thread's state, as its handler saw it */
+    _Atomic(fp_line_t *) last_line;    /* where the thread was last seen */
     /* written by the sampler thread only */
     int sched_fd;                      /* /proc/self/task/TID/schedstat, or -1 */
     uint64_t last_wall_ns, last_run_ns, last_wait_ns;
@@ -55,8 +58,9 @@ void fp_cpu_forget_all(void);
  * one. Async-signal-safe. Returns false when it cannot. */
 bool fp_cpu_read_schedstat(int fd, uint64_t *run, uint64_t *wait);
 
-/* Charges NS of off-CPU time of thread state TS (seen blocked by the
- * sampler, which holds the GIL) to its current line. */
-void fp_cpu_charge_offcpu(PyThreadState *ts, uint64_t ns);
+/* Charges NS of off-CPU time of thread T to the line its thread state TS
+ * is on (TS seen blocked by the sampler, which holds the GIL), or, when TS
+ * is NULL (the thread has ended), to the line it was last seen on. */
+void fp_cpu_charge_offcpu(fp_thread_t *t, PyThreadState *ts, uint64_t ns);
 
 #endif

@@ -112,17 +112,23 @@ static void write_file(fp_jsonw_t *w, const fp_file_t *f, fp_line_t **lines, siz
     fp_jsonw_begin_object(w);
     fp_jsonw_key(w, "path");
     fp_jsonw_string_n(w, fp_sites_str(s, f->path), f->path_len);
+    /* null: the functions were not read (the process ended before it could
+     * run Python code again); the launcher reads them then */
     fp_jsonw_key(w, "functions");
-    fp_jsonw_begin_array(w);
     const fp_span_t *spans = atomic_load(&f->spans);
-    for (uint32_t i = 0; spans && i < f->nspans; i++) {
+    if (!spans) {
+        fp_jsonw_null(w);
+    } else {
         fp_jsonw_begin_array(w);
-        fp_jsonw_string(w, fp_sites_str(s, spans[i].name));
-        fp_jsonw_uint(w, spans[i].first);
-        fp_jsonw_uint(w, spans[i].last);
+        for (uint32_t i = 0; i < f->nspans; i++) {
+            fp_jsonw_begin_array(w);
+            fp_jsonw_string(w, fp_sites_str(s, spans[i].name));
+            fp_jsonw_uint(w, spans[i].first);
+            fp_jsonw_uint(w, spans[i].last);
+            fp_jsonw_end_array(w);
+        }
         fp_jsonw_end_array(w);
     }
-    fp_jsonw_end_array(w);
     fp_jsonw_key(w, "lines");
     fp_jsonw_begin_array(w);
     for (size_t i = 0; i < n; i++)

@@ -19,7 +19,7 @@
 #include "cpu.h"
 #include "fragment.h"
 #include "objmap.h"
-#include "spans.h"
+#include "frames.h"
 
 enum {
     MIN_CHARGE_NS = 1000000,        /* take the GIL once a thread has 1 ms to charge */
@@ -40,7 +40,6 @@ static struct {
     long last_nthreads;
     unsigned ticks;
     uint64_t next_snapshot_ns;
-    uint32_t files_with_spans;      /* profiled files whose functions are known */
     PyThreadState *tstate;
     uint64_t rng;
 } tk = {.wake_fd = -1, .stat_fd = -1};
@@ -185,8 +184,9 @@ static PyThreadState *state_of(fp_thread_t *t)
 }
 
 /* With the GIL: charge pending off-CPU time to the lines the threads are
- * blocked on. A thread that Python does not know (a native helper thread)
- * has no line: its waiting is not the program's. */
+ * blocked on. A thread that has ended since gets it on the line it was
+ * last seen on. A thread that Python does not know (a native helper
+ * thread) has no line: its waiting is not the program's. */
 static void charge_offcpu(void)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
@@ -194,8 +194,8 @@ static void charge_offcpu(void)
         if (atomic_load(&t->tid) == 0 || t->pending_off_ns <= 0)
             continue;
         PyThreadState *ts = state_of(t);
-        if (ts && ts != tk.tstate)
-            fp_cpu_charge_offcpu(ts, (uint64_t)t->pending_off_ns);
+        if (ts != tk.tstate)
+            fp_cpu_charge_offcpu(t, ts, (uint64_t)t->pending_off_ns);
         t->pending_off_ns = 0;
     }
 }
@@ -212,19 +212,11 @@ static void tick(void)
     fp_objmap_refresh();
     bool charge = measure_offcpu();
     bool snapshot = now >= tk.next_snapshot_ns;
-    /* functions of new files are read as soon as the files appear, so that
-     * even a process that dies abruptly has them in its last snapshot */
-    uint32_t files = atomic_load(&fp_agent.sites.nprofiled);
-    bool spans = files != tk.files_with_spans;
-    if (!charge && !snapshot && !spans)
+    if (!charge && !snapshot)
         return;
     PyEval_RestoreThread(tk.tstate);
     if (charge)
         charge_offcpu();
-    if (spans) {
-        fp_spans_update();
-        tk.files_with_spans = files;
-    }
     if (snapshot && !atomic_load(&tk.stop)) {
         fp_fragment_write(false);
         tk.next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + SNAPSHOT_NS;
@@ -267,7 +259,6 @@ static void *run(void *arg)
     tk.tstate = PyThreadState_Get();
     PyEval_SaveThread();
     tk.next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + FIRST_SNAPSHOT_NS;
-    tk.files_with_spans = 0;
     uint64_t mean = (uint64_t)(fp_agent.config.interval_s * 1e9);
     while (!atomic_load(&tk.stop)) {
         uint64_t ns = jitter(mean);

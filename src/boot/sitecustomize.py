@@ -5,6 +5,10 @@ process of the run (the program and the children it starts) imports this
 module at start-up. It starts the agent, then runs the sitecustomize it
 shadows (Debian ships one; users have theirs), and takes itself off
 sys.path so the program sees the path it would see without footprint.
+
+Run as a script (`python -I -S sitecustomize.py FILE...`) it prints the
+function spans of each file as JSON: the launcher's fallback for processes
+that ended before their agent could read them.
 """
 import os
 import sys
@@ -88,4 +92,19 @@ def _boot():
     _chain_shadowed()
 
 
-_boot()
+def _print_spans(paths):
+    import json
+
+    out = {}
+    for p in paths:
+        try:
+            out[p] = function_spans(os.fsencode(p))
+        except (OSError, SyntaxError, ValueError):
+            out[p] = []
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    _print_spans(sys.argv[1:])
+else:
+    _boot()

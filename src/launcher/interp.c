@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
 
 enum { PROBE_TIMEOUT_MS = 20000 };
@@ -66,56 +67,6 @@ static char *search_path(const char *name)
     return found;
 }
 
-/* Runs ARGV with stdin from /dev/null, collects its stdout into OUT (up
- * to CAP-1 bytes), and returns its exit status, or -1 when it could not
- * run or ran past the time limit. */
-static int capture(char *const argv[], char *out, size_t cap)
-{
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 2);
-        dup2(fds[1], 1);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    size_t n = 0;
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    for (;;) {
-        ssize_t got = read(fds[0], out + n, cap - 1 - n);
-        if (got > 0) {
-            n += (size_t)got;
-            if (n == cap - 1)
-                break;
-            continue;
-        }
-        if (got == 0 || errno != EAGAIN)
-            break;
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > PROBE_TIMEOUT_MS) {
-            kill(pid, SIGKILL);
-            break;
-        }
-        usleep(2000);
-    }
-    out[n] = '\0';
-    close(fds[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static bool has_agent(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -143,10 +94,12 @@ int fp_interp_find(fp_interp_t *in, const char *name, const char *libdir)
     }
     char *probe = fp_xasprintf("%s/probe.py", libdir);
     char *argv[] = {in->path, "-I", "-S", probe, NULL};
-    char out[8192], impl[64], key[4096];
-    int rc = capture(argv, out, sizeof out);
+    char *out = NULL, impl[64], key[4096];
+    int rc = fp_proc_capture(argv, &out, PROBE_TIMEOUT_MS);
     free(probe);
-    if (rc != 0 || sscanf(out, "%d %d %d %63s %4095s", &in->major, &in->minor, &in->micro, impl, key) != 5) {
+    int got = out ? sscanf(out, "%d %d %d %63s %4095s", &in->major, &in->minor, &in->micro, impl, key) : 0;
+    free(out);
+    if (rc != 0 || got != 5) {
         fp_error("'%s' is not a Python interpreter footprint can run (it did not answer like Python 3)", in->path);
         return -1;
     }
@@ -173,8 +126,9 @@ int fp_interp_check_module(const fp_interp_t *in, const char *module)
         "name = sys.argv[1].split('.')[0]\n"
         "sys.exit(0 if name and importlib.util.find_spec(name) else 3)\n";
     char *argv[] = {in->path, "-c", (char *)code, (char *)module, NULL};
-    char out[256];
-    int rc = capture(argv, out, sizeof out);
+    char *out = NULL;
+    int rc = fp_proc_capture(argv, &out, PROBE_TIMEOUT_MS);
+    free(out);
     if (rc == 0)
         return 0;
     fp_error("no such module '%s' for %s", module, in->path);

@@ -216,17 +216,19 @@ static int cmd_run(const fp_options_t *o)
     char version[32];
     snprintf(version, sizeof version, "%d.%d.%d", in.major, in.minor, in.micro);
     char *program = o->module ? fp_xasprintf("-m %s", o->module) : fp_xstrdup(o->script);
+    char *spans_script = fp_xasprintf("%s/boot/sitecustomize.py", libdir);
     fp_run_facts_t facts = {
         .program = program, .argv = child.argv + 1, .argc = argc - 1, .python = in.path,
         .python_version = version, .main_pid = child.pid, .exit_code = code,
         .elapsed_s = child.elapsed_s, .interval_s = o->interval_s, .memory = false,
-        .alloc_mean_bytes = o->alloc_sample_bytes,
+        .alloc_mean_bytes = o->alloc_sample_bytes, .spans_script = spans_script,
     };
     json_t *profile = fp_merge_run(run_dir, &facts);
     fp_rundir_remove(run_dir);
     int rc = finish(profile, o);
     json_decref(profile);
     free(program);
+    free(spans_script);
     /* the program's status is ours; a failure to write the profile only
      * turns a success into a failure */
     return code == 0 && rc != 0 ? 1 : code;

@@ -8,6 +8,7 @@
 
 #include "../common/utf8.h"
 #include "figures.h"
+#include "proc.h"
 #include "util.h"
 
 typedef struct mline {
@@ -26,12 +27,14 @@ typedef struct mfile {
     size_t nlines, cap;
     mspan_t *spans;
     size_t nspans, span_cap;
+    bool spans_known;  /* some process read this file's functions */
 } mfile_t;
 
 typedef struct merge {
     mfile_t *files;
     size_t nfiles, cap;
     json_t *fragments; /* array of every fragment read */
+    json_t *late_spans; /* spans the launcher read itself, kept alive here */
 } merge_t;
 
 static mfile_t *file_for(merge_t *m, const char *path)
@@ -93,7 +96,11 @@ static void add_fragment(merge_t *m, json_t *frag)
             continue;
         mfile_t *f = file_for(m, path);
         add_lines(f, json_object_get(file, "lines"));
-        add_spans(f, json_object_get(file, "functions"));
+        json_t *funcs = json_object_get(file, "functions");
+        if (json_is_array(funcs)) {
+            f->spans_known = true;
+            add_spans(f, funcs);
+        }
     }
 }
 
@@ -272,6 +279,34 @@ static void read_fragments(merge_t *m, const char *run_dir)
     closedir(d);
 }
 
+/* Reads the functions of files no process could read them for (it was
+ * killed first), with the interpreter and the boot module's reader. */
+static void read_missing_spans(merge_t *m, const fp_run_facts_t *facts)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nfiles; i++)
+        n += !m->files[i].spans_known;
+    if (n == 0 || !facts->spans_script)
+        return;
+    char **argv = fp_xcalloc(n + 5, sizeof *argv);
+    size_t k = 0;
+    argv[k++] = (char *)facts->python;
+    argv[k++] = "-I";
+    argv[k++] = "-S";
+    argv[k++] = (char *)facts->spans_script;
+    for (size_t i = 0; i < m->nfiles; i++)
+        if (!m->files[i].spans_known)
+            argv[k++] = m->files[i].path;
+    char *out = NULL;
+    fp_proc_capture(argv, &out, 30000);
+    free(argv);
+    m->late_spans = out ? json_loads(out, 0, NULL) : NULL;
+    free(out);
+    for (size_t i = 0; i < m->nfiles && m->late_spans; i++)
+        if (!m->files[i].spans_known)
+            add_spans(&m->files[i], json_object_get(m->late_spans, m->files[i].path));
+}
+
 static json_t *find_main(json_t *fragments, pid_t pid)
 {
     size_t i;
@@ -341,6 +376,7 @@ json_t *fp_merge_run(const char *run_dir, const fp_run_facts_t *facts)
 {
     merge_t m = {.fragments = json_array()};
     read_fragments(&m, run_dir);
+    read_missing_spans(&m, facts);
     json_t *main = find_main(m.fragments, facts->main_pid);
     json_t *p = json_object();
     json_object_set_new(p, "format", json_string("footprint-profile"));
@@ -372,5 +408,6 @@ json_t *fp_merge_run(const char *run_dir, const fp_run_facts_t *facts)
     json_object_set_new(p, "unattributed", unattributed_json(m.fragments));
     json_object_set_new(p, "complete", json_boolean(main && json_is_true(json_object_get(main, "final"))));
     json_decref(m.fragments);
+    json_decref(m.late_spans);
     return p;
 }

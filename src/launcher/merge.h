@@ -24,6 +24,7 @@ typedef struct fp_run_facts {
     double interval_s;
     bool memory;
     unsigned long long alloc_mean_bytes;
+    const char *spans_script;  /* boot/sitecustomize.py: reads function spans */
 } fp_run_facts_t;
 
 /* Reads every fragment in RUN_DIR and returns the profile (a new

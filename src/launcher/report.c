@@ -87,6 +87,17 @@ static void put_clipped(FILE *out, const char *text, int cols)
     }
 }
 
+/* Prints TEXT in exactly COLS columns: clipped, or padded with spaces. */
+static void put_padded(FILE *out, const char *text, int cols)
+{
+    put_clipped(out, text, cols);
+    int used = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        used += (*p & 0xC0) != 0x80;
+    for (; used < cols; used++)
+        fputc(' ', out);
+}
+
 static double num(json_t *o, const char *key) { return json_number_value(json_object_get(o, key)); }
 
 static void print_summary(ctx_t *c, json_t *p)
@@ -204,10 +215,11 @@ static void print_functions(ctx_t *c, json_t *p)
         }
     }
     qsort(rows, n, sizeof *rows, by_time_desc);
+    enum { NAME_W = 24, WHERE_W = 17 };
     if (n > 0) {
         fprintf(c->out, "\n%sFunctions%s (self time of their lines)\n", c_(c, BOLD), c_(c, RESET));
-        fprintf(c->out, "%s function                    where            Python  native off-CPU   total  share%s\n",
-                c_(c, DIM), c_(c, RESET));
+        fprintf(c->out, "%s %-*s %-*s Python  native off-CPU   total  share%s\n", c_(c, DIM), NAME_W,
+                "function", WHERE_W - 1, "where", c_(c, RESET));
     }
     for (size_t k = 0; k < n && k < 20; k++) {
         const row_t *r = &rows[k];
@@ -216,12 +228,9 @@ static void print_functions(ctx_t *c, json_t *p)
         char where[64];
         snprintf(where, sizeof where, "%s:%d", base, r->line);
         fputc(' ', c->out);
-        put_clipped(c->out, r->label ? r->label : "?", 26);
-        int used = (int)strlen(r->label ? r->label : "?");
-        fprintf(c->out, "%*s", used < 26 ? 27 - used : 1, "");
-        put_clipped(c->out, where, 16);
-        used = (int)strlen(where);
-        fprintf(c->out, "%*s", used < 16 ? 16 - used : 0, "");
+        put_padded(c->out, r->label ? r->label : "?", NAME_W);
+        fputc(' ', c->out);
+        put_padded(c->out, where, WHERE_W - 1);
         time_columns(c, r);
         fputc('\n', c->out);
     }
