@@ -34,7 +34,8 @@ LAUNCHER_OBJ := $(patsubst src/%.c,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_SRC))
 INTERPOSER_SRC := $(wildcard src/interposer/*.c)
 
 
-.PHONY: all agents agents-test test test-c test-e2e bench install clean example
+
+.PHONY: all agents agents-test test test-san test-c test-e2e bench install clean example
 
 all: $(BUILD)/footprint $(LIBDIR)/boot/sitecustomize.py $(LIBDIR)/probe.py agents $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
 
@@ -80,12 +81,24 @@ example: all
 test: all agents-test
 	$(MAKE) --no-print-directory test-c
 	$(MAKE) --no-print-directory test-e2e
+	$(MAKE) --no-print-directory test-san
+
+# The sanitizer run: launcher, agent and interposer built with ASan+UBSan,
+# the C unit tests, and the end-to-end tests on /usr/bin/python3 (the
+# interpreter is not instrumented, so the ASan runtime is preloaded).
+ASAN_RT = $(shell $(CC) -print-file-name=libasan.so)
+test-san:
+	$(MAKE) --no-print-directory SAN=1 all
+	$(MAKE) --no-print-directory SAN=1 test-c
+	LD_PRELOAD=$(ASAN_RT) ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 FOOTPRINT_TEST_PYTHONS=main \
+	FOOTPRINT=$(abspath build-san/footprint) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
 
 test-c:
 	$(MAKE) --no-print-directory -f mk/ctest.mk BUILD=$(BUILD) CFLAGS_COMMON="$(CFLAGS_COMMON)"
 
 test-e2e: all
-	FOOTPRINT=$(abspath $(BUILD)/footprint) /usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
+	FOOTPRINT=$(abspath $(BUILD)/footprint) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
 
 bench: all
 	/usr/bin/python3 bench/run.py $(BENCH_ARGS)

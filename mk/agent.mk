@@ -16,7 +16,12 @@ OBJDIR := $(BUILD)/obj/agent-$(KEY)
 OBJ := $(patsubst src/%.c,$(OBJDIR)/%.o,$(SRC))
 OUT := $(BUILD)/lib/footprint/agents/$(KEY)/_footprint$(EXT)
 
-all: $(OUT)
+RECORD := $(BUILD)/lib/footprint/agents/$(KEY)/interpreter
+
+all: $(OUT) $(RECORD)
+
+$(RECORD): $(OUT) src/boot/probe.py
+	@$(PYTHON) -I -S src/boot/probe.py --record > $@
 
 $(OBJDIR)/%.o: src/%.c
 	@mkdir -p $(dir $@)

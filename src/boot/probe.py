@@ -2,6 +2,11 @@
 
   probe.py          -> "MAJOR MINOR MICRO IMPLEMENTATION KEY"
   probe.py --build  -> "KEY EXT_SUFFIX INCLUDE_DIR"
+  probe.py --record -> "MAJOR MINOR MICRO IMPLEMENTATION KEY SIZE MTIME"
+
+--record is saved beside each agent at build time: when the interpreter's
+real executable still has that size and modification time, footprint
+trusts the record instead of starting the interpreter to ask.
 
 KEY names the agent built for this interpreter: its real executable path
 with every character outside [A-Za-z0-9._-] replaced, so that two
@@ -26,7 +31,11 @@ def main():
         return
     v = sys.version_info
     impl = getattr(getattr(sys, "implementation", None), "name", "unknown")
-    print(v[0], v[1], v[2], impl, key())
+    fields = [v[0], v[1], v[2], impl, key()]
+    if sys.argv[1:] == ["--record"]:
+        st = os.stat(os.path.realpath(sys.executable))
+        fields += [st.st_size, int(st.st_mtime)]
+    print(" ".join(str(f) for f in fields))
 
 
 main()

@@ -1,6 +1,7 @@
 /* interp.c: the interpreter and its agent (see interp.h). */
 #include "interp.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -80,6 +81,37 @@ static bool has_agent(const char *dir)
     return found;
 }
 
+/* Fills the version and key of IN from the record saved beside an agent
+ * when the interpreter's real executable is the one the agent was built
+ * for (same size and modification time). Returns 0, or -1 to probe. */
+static int read_record(fp_interp_t *in, const char *libdir)
+{
+    char *real = realpath(in->path, NULL);
+    if (!real)
+        return -1;
+    char key[4096];
+    size_t k = 0;
+    for (const char *p = real + (real[0] == '/'); *p && k + 1 < sizeof key; p++)
+        key[k++] = (isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-') ? *p : '_';
+    key[k] = '\0';
+    struct stat st;
+    int rc = stat(real, &st);
+    free(real);
+    char *path = fp_xasprintf("%s/agents/%s/interpreter", libdir, key);
+    char *text = rc == 0 ? fp_read_file(path, NULL) : NULL;
+    free(path);
+    char impl[64], rkey[4096];
+    long long size, mtime;
+    int got = text ? sscanf(text, "%d %d %d %63s %4095s %lld %lld", &in->major, &in->minor, &in->micro, impl,
+                            rkey, &size, &mtime) : 0;
+    free(text);
+    if (got != 7 || strcmp(rkey, key) != 0 || size != (long long)st.st_size || mtime != (long long)st.st_mtime ||
+        strcmp(impl, "cpython") != 0)
+        return -1;
+    in->key = fp_xstrdup(key);
+    return 0;
+}
+
 int fp_interp_find(fp_interp_t *in, const char *name, const char *libdir)
 {
     memset(in, 0, sizeof *in);
@@ -91,6 +123,10 @@ int fp_interp_find(fp_interp_t *in, const char *name, const char *libdir)
     if (is_dir(in->path) || access(in->path, X_OK) != 0) {
         fp_error("interpreter '%s' is not an executable program", in->path);
         return -1;
+    }
+    if (read_record(in, libdir) == 0) {
+        in->agent_dir = fp_xasprintf("%s/agents/%s", libdir, in->key);
+        return 0;
     }
     char *probe = fp_xasprintf("%s/probe.py", libdir);
     char *argv[] = {in->path, "-I", "-S", probe, NULL};

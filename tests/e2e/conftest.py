@@ -4,6 +4,7 @@ FOOTPRINT names the binary (default: build/footprint). The interpreters
 tested are /usr/bin/python3 (the main target, with numpy) and every
 CPython 3.9 to 3.13 found under ~/.pyenv/versions that has an agent built
 (`make test` builds them); the session header says which were skipped.
+FOOTPRINT_TEST_PYTHONS=main limits the run to /usr/bin/python3.
 """
 import glob
 import json
@@ -35,7 +36,9 @@ def _agent_root():
 def find_interpreters():
     """[(label, path)] usable here, and [(path, why)] skipped."""
     found, skipped = [], []
-    candidates = [MAIN_PYTHON] + sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3")))
+    candidates = [MAIN_PYTHON]
+    if os.environ.get("FOOTPRINT_TEST_PYTHONS", "all") == "all":
+        candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3")))
     seen = set()
     for py in candidates:
         info = _probe(py) if os.path.exists(py) else None

@@ -1,0 +1,56 @@
+# Builds and runs the C unit tests (cmocka):
+#   make -f mk/ctest.mk BUILD=build CFLAGS_COMMON="..."
+# Each tests/c/test_NAME.c is linked with the real sources it tests (the
+# test_NAME_SRC lists below; none of them may include <Python.h>) into
+# $(BUILD)/ctest/test_NAME. Every binary runs; its output is kept in
+# $(BUILD)/ctest/test_NAME.log and shown only when it fails. The make fails
+# when any test does.
+
+CC ?= gcc
+BUILD ?= build
+CFLAGS_COMMON ?= -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+LIBS := -lcmocka -ljansson -lpthread -lm
+
+OUT := $(BUILD)/ctest
+OBJDIR := $(OUT)/obj
+
+# The sources each test is linked with.
+test_glob_SRC := src/common/glob.c
+test_utf8_SRC := src/common/utf8.c
+test_jsonw_SRC := src/common/jsonw.c src/common/utf8.c
+test_cli_SRC := src/launcher/cli.c src/launcher/util.c
+test_profile_SRC := src/launcher/profile.c src/launcher/figures.c src/launcher/util.c
+test_merge_SRC := src/launcher/merge.c src/launcher/figures.c src/launcher/proc.c src/launcher/util.c \
+                  src/common/utf8.c
+test_report_SRC := src/launcher/report.c src/launcher/figures.c src/launcher/util.c
+test_sites_SRC := src/agent/sites.c src/agent/arena.c
+test_filter_SRC := src/agent/filter.c src/common/glob.c
+
+TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c))
+BINS := $(addprefix $(OUT)/,$(TESTS))
+TEST_OBJ := $(patsubst %,$(OBJDIR)/tests/c/%.o,$(TESTS))
+SRC_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(sort $(foreach t,$(TESTS),$($(t)_SRC))))
+
+.PHONY: all run
+.DEFAULT_GOAL := run
+
+all: $(BINS)
+
+# Runs every test, even after one fails, then fails if any did.
+run: $(BINS)
+	@fail=0; for t in $(BINS); do \
+	    echo "  TEST $$t"; \
+	    if ! $$t >$$t.log 2>&1; then cat $$t.log; echo "  FAIL $$t (log: $$t.log)"; fail=1; fi; \
+	done; exit $$fail
+
+$(OBJDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
+
+define test_binary
+$(OUT)/$(1): $(OBJDIR)/tests/c/$(1).o $(patsubst %.c,$(OBJDIR)/%.o,$($(1)_SRC))
+	@echo "  CC $$@"; $$(CC) $$(CFLAGS_COMMON) $$^ -o $$@ $$(LIBS)
+endef
+$(foreach t,$(TESTS),$(eval $(call test_binary,$(t))))
+
+-include $(TEST_OBJ:.o=.d) $(SRC_OBJ:.o=.d)
