@@ -58,7 +58,7 @@ $(LIBDIR)/probe.py: src/boot/probe.py
 $(LIBDIR)/libfootprint_alloc.so: $(INTERPOSER_SRC) $(wildcard src/interposer/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -fPIC -shared -fvisibility=hidden -fno-builtin -ftls-model=initial-exec \
-	    $(INTERPOSER_SRC) -o $@ -ldl -lpthread
+	    $(INTERPOSER_SRC) -o $@ -ldl -lpthread -lm
 
 # One agent per interpreter; interpreters footprint does not support are skipped.
 agents:

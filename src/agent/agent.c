@@ -25,6 +25,7 @@
 #include "filter.h"
 #include "fragment.h"
 #include "guard.h"
+#include "memory.h"
 #include "objmap.h"
 #include "spans.h"
 #include "ticker.h"
@@ -140,6 +141,7 @@ static void after_fork_child(void)
     if (!fp_agent.started)
         return;
     atomic_store(&fp_agent.sampling, false);
+    fp_memory_stop();
     fp_ticker_forget();
     fp_cpu_forget_all();
     fp_agent.started = false;
@@ -192,6 +194,11 @@ static int start(void)
     a->cpu_at_start_ns = fp_process_cpu_ns();
     record_process();
     warm_up_unwinder();
+    if (a->config.memory && fp_memory_start() != 0) {
+        a->config.memory = false;
+        PySys_WriteStderr("footprint: memory is not profiled: the allocation interposer is not loaded "
+                          "in this process\n");
+    }
     if (fp_cpu_install() != 0)
         return -1;
     a->started = true;
@@ -228,6 +235,7 @@ static PyObject *py_stop(PyObject *self, PyObject *unused)
         Py_RETURN_NONE;
     atomic_store(&fp_agent.sampling, false);
     fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    fp_memory_stop();
     fp_ticker_stop();
     fp_cpu_stop_all();
     fp_spans_update();

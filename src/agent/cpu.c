@@ -16,6 +16,7 @@
 
 #include "agent.h"
 #include "frames.h"
+#include "guard.h"
 #include "objmap.h"
 
 fp_thread_t fp_threads[FP_MAX_THREADS];
@@ -142,6 +143,7 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
     if (!atomic_load_explicit(&fp_agent.sampling, memory_order_acquire) ||
         atomic_load(&t->tid) != (int)syscall(SYS_gettid))
         goto done;
+    fp_guard_enter(); /* libunwind may map memory: not the program's */
     uint64_t now = fp_clock_ns(CLOCK_THREAD_CPUTIME_ID);
     uint64_t used = now - t->last_cpu_ns + runqueue_wait(t);
     t->last_cpu_ns = now;
@@ -151,6 +153,7 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
     atomic_store_explicit(&t->last_line, line, memory_order_relaxed);
     charge(line, classify(ucv), used);
     arm(t);
+    fp_guard_leave();
 done:
     errno = saved_errno;
 }

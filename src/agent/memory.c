@@ -1,10 +1,298 @@
 /* memory.c: the memory profile (see memory.h). */
+#include <Python.h>
+
 #include "memory.h"
 
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/alloc_api.h"
 #include "agent.h"
+#include "frames.h"
+
+enum { TIMELINE_CAP = 2048, TIMELINE_OUT = 1000, NET_WINDOW_NS = 1000000 };
+
+typedef struct point {
+    uint64_t t_ns; /* since the agent started */
+    uint64_t bytes;
+} point_t;
+
+/* Figures that no line took (allocations outside profiled code). */
+typedef struct other_mem {
+    _Atomic uint64_t alloc, free, copy;
+} other_mem_t;
+
+/* One home for the memory profile. The timeline belongs to the sampler
+ * thread (and the final write, after it stopped); the rest is written by
+ * the interposer's hooks on any thread, with atomics. */
+static struct {
+    bool active;
+    fp_alloc_detach_fn detach;
+    fp_alloc_stats_fn stats;
+    other_mem_t other;
+    _Atomic uint64_t peak_at_ns;     /* when the last peak snapshot was taken */
+    _Atomic int64_t peak_live;
+    point_t *timeline;
+    int npoints;
+    int statm_fd;
+    long page;
+    uint64_t profiler_bytes;         /* largest seen */
+} mem = {.statm_fd = -1};
+
+static void *hook_site(void)
+{
+    return fp_frames_site(&fp_agent.sites, fp_frames_this_thread());
+}
+
+static void hook_alloc(void *site, uint64_t weight, bool python)
+{
+    fp_line_t *l = site;
+    if (!l) {
+        atomic_fetch_add_explicit(&mem.other.alloc, weight, memory_order_relaxed);
+        return;
+    }
+    atomic_fetch_add_explicit(&l->alloc_bytes, weight, memory_order_relaxed);
+    if (python)
+        atomic_fetch_add_explicit(&l->alloc_python_bytes, weight, memory_order_relaxed);
+    atomic_fetch_add_explicit(&l->live_bytes, (int64_t)weight, memory_order_relaxed);
+}
+
+static void hook_free(void *alloc_site, void *free_site, uint64_t weight, bool python, bool netted)
+{
+    fp_line_t *a = alloc_site, *f = free_site;
+    if (a)
+        atomic_fetch_sub_explicit(&a->live_bytes, (int64_t)weight, memory_order_relaxed);
+    if (netted && a) {
+        /* the line's own scratch memory: neither allocated nor freed */
+        atomic_fetch_sub_explicit(&a->alloc_bytes, weight, memory_order_relaxed);
+        if (python)
+            atomic_fetch_sub_explicit(&a->alloc_python_bytes, weight, memory_order_relaxed);
+    } else if (f) {
+        atomic_fetch_add_explicit(&f->free_bytes, weight, memory_order_relaxed);
+    } else {
+        atomic_fetch_add_explicit(&mem.other.free, weight, memory_order_relaxed);
+    }
+}
+
+static void hook_copy(void *site, uint64_t weight)
+{
+    fp_line_t *l = site;
+    atomic_fetch_add_explicit(l ? &l->copy_bytes : &mem.other.copy, weight, memory_order_relaxed);
+}
+
+static void hook_peak(int64_t live)
+{
+    fp_sites_t *s = &fp_agent.sites;
+    uint32_t n = atomic_load(&s->nlines);
+    for (uint32_t i = 0; i < n && i < FP_MAX_LINES; i++)
+        atomic_store_explicit(&s->lines[i].peak_bytes, atomic_load(&s->lines[i].live_bytes),
+                              memory_order_relaxed);
+    atomic_store(&mem.peak_live, live);
+    atomic_store(&mem.peak_at_ns, fp_clock_ns(CLOCK_MONOTONIC) - fp_agent.start_mono_ns);
+}
+
+static int wrap_python_allocators(fp_alloc_wrap_python_fn wrap)
+{
+    static const PyMemAllocatorDomain domains[FP_PYMEM_DOMAINS] = {PYMEM_DOMAIN_RAW, PYMEM_DOMAIN_MEM,
+                                                                   PYMEM_DOMAIN_OBJ};
+    _Static_assert(sizeof(PyMemAllocatorEx) == sizeof(fp_pymem_allocator_t), "PyMemAllocatorEx layout");
+    for (int d = 0; d < FP_PYMEM_DOMAINS; d++) {
+        PyMemAllocatorEx orig, wrapper;
+        PyMem_GetAllocator(domains[d], &orig);
+        wrap(d, (const fp_pymem_allocator_t *)&orig, (fp_pymem_allocator_t *)&wrapper);
+        PyMem_SetAllocator(domains[d], &wrapper);
+    }
+    return 0;
+}
+
+int fp_memory_start(void)
+{
+    fp_alloc_attach_fn attach = (fp_alloc_attach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_ATTACH);
+    fp_alloc_wrap_python_fn wrap = (fp_alloc_wrap_python_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_WRAP_PYTHON);
+    mem.detach = (fp_alloc_detach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_DETACH);
+    mem.stats = (fp_alloc_stats_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_STATS);
+    if (!attach || !wrap || !mem.detach || !mem.stats)
+        return -1;
+    mem.timeline = fp_arena_alloc(&fp_agent.arena, sizeof(point_t) * TIMELINE_CAP);
+    if (!mem.timeline)
+        return -1;
+    mem.page = sysconf(_SC_PAGESIZE);
+    mem.statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    static const fp_alloc_hooks_t hooks = {hook_site, hook_alloc, hook_free, hook_copy, hook_peak};
+    fp_alloc_config_t config = {fp_agent.config.alloc_mean_bytes, fp_agent.config.alloc_mean_bytes,
+                                NET_WINDOW_NS};
+    wrap_python_allocators(wrap);
+    if (attach(&hooks, &config) != 0)
+        return -1;
+    mem.active = true;
+    fp_memory_tick();
+    return 0;
+}
+
+void fp_memory_stop(void)
+{
+    if (mem.active && mem.detach)
+        mem.detach();
+    if (mem.active)
+        fp_memory_tick();
+}
+
+bool fp_memory_active(void) { return mem.active; }
+
+void fp_memory_reset(void)
+{
+    mem.npoints = 0;
+    atomic_store(&mem.peak_at_ns, 0);
+    atomic_store(&mem.peak_live, 0);
+    memset((void *)&mem.other, 0, sizeof mem.other);
+}
+
+/* Resident bytes now, from /proc/self/statm. */
+static uint64_t resident_bytes(void)
+{
+    char buf[128];
+    ssize_t n = mem.statm_fd >= 0 ? pread(mem.statm_fd, buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    unsigned long size, res;
+    if (sscanf(buf, "%lu %lu", &size, &res) != 2)
+        return 0;
+    return (uint64_t)res * (uint64_t)mem.page;
+}
+
+static int shrink(point_t *p, int n, int max);
+
+void fp_memory_tick(void)
+{
+    if (!mem.active || !mem.timeline)
+        return;
+    uint64_t rss = resident_bytes();
+    uint64_t own = mem.profiler_bytes;
+    point_t p = {fp_clock_ns(CLOCK_MONOTONIC) - fp_agent.start_mono_ns, rss > own ? rss - own : 0};
+    if (mem.npoints == TIMELINE_CAP)
+        mem.npoints = shrink(mem.timeline, mem.npoints, TIMELINE_CAP / 2);
+    mem.timeline[mem.npoints++] = p;
+}
+
+/* The largest resident memory the process had, from the kernel. */
+static uint64_t high_water_bytes(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    unsigned long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lu kB", &kb) == 1)
+            break;
+    fclose(f);
+    return (uint64_t)kb * 1024;
+}
+
+static uint64_t measure_profiler_bytes(const fp_alloc_stats_t *st)
+{
+    uint64_t now = fp_arena_resident(&fp_agent.arena) + st->own_bytes;
+    if (now > mem.profiler_bytes)
+        mem.profiler_bytes = now;
+    return mem.profiler_bytes;
+}
+
+/* Merges neighbours pairwise (each pair keeps its larger point) until at
+ * most MAX points remain; the first and last points stay. */
+static int shrink(point_t *p, int n, int max)
+{
+    while (n > max && n > 2) {
+        int out = 1;
+        for (int i = 1; i < n - 1; i += 2) {
+            point_t q = p[i];
+            if (i + 1 < n - 1 && p[i + 1].bytes > q.bytes)
+                q = p[i + 1];
+            p[out++] = q;
+        }
+        p[out++] = p[n - 1];
+        n = out;
+    }
+    return n;
+}
+
+static void write_timeline(fp_jsonw_t *w, uint64_t peak, uint64_t peak_at_ns)
+{
+    /* the peak itself always shows, even when it fell between two ticks */
+    static point_t copy[TIMELINE_CAP + 1]; /* writers are serialized (fragment.h) */
+    int n = 0;
+    bool placed = false;
+    for (int i = 0; i < mem.npoints; i++) {
+        if (!placed && mem.timeline[i].t_ns >= peak_at_ns) {
+            copy[n++] = (point_t){peak_at_ns, peak};
+            placed = true;
+        }
+        copy[n++] = mem.timeline[i];
+    }
+    if (!placed)
+        copy[n++] = (point_t){peak_at_ns, peak};
+    n = shrink(copy, n, TIMELINE_OUT);
+    fp_jsonw_key(w, "timeline");
+    fp_jsonw_begin_array(w);
+    for (int i = 0; i < n; i++) {
+        fp_jsonw_begin_array(w);
+        fp_jsonw_double(w, (double)copy[i].t_ns / 1e9);
+        fp_jsonw_uint(w, copy[i].bytes);
+        fp_jsonw_end_array(w);
+    }
+    fp_jsonw_end_array(w);
+}
 
 void fp_memory_write(fp_jsonw_t *w)
 {
     fp_jsonw_key(w, "memory");
-    fp_jsonw_null(w);
+    if (!mem.active) {
+        fp_jsonw_null(w);
+        return;
+    }
+    fp_alloc_stats_t st;
+    mem.stats(&st);
+    uint64_t own = measure_profiler_bytes(&st);
+    uint64_t hwm = high_water_bytes();
+    uint64_t peak = hwm > own ? hwm - own : 0;
+    uint64_t peak_at = atomic_load(&mem.peak_at_ns);
+    if (!peak_at) { /* no snapshot: the highest timeline point */
+        for (int i = 0, best = -1; i < mem.npoints; i++)
+            if (best < 0 || mem.timeline[i].bytes > mem.timeline[best].bytes)
+                best = i, peak_at = mem.timeline[i].t_ns;
+    }
+    fp_jsonw_begin_object(w);
+    fp_jsonw_key(w, "peak_bytes");
+    fp_jsonw_uint(w, peak);
+    fp_jsonw_key(w, "peak_at_s");
+    fp_jsonw_double(w, (double)peak_at / 1e9);
+    write_timeline(w, peak, peak_at);
+    fp_jsonw_key(w, "profiler_bytes");
+    fp_jsonw_uint(w, own);
+    fp_jsonw_key(w, "alloc_bytes");
+    fp_jsonw_uint(w, st.alloc_bytes);
+    fp_jsonw_key(w, "alloc_python_bytes");
+    fp_jsonw_uint(w, st.alloc_python_bytes);
+    fp_jsonw_key(w, "copy_bytes");
+    fp_jsonw_uint(w, st.copy_bytes);
+    fp_jsonw_key(w, "samples");
+    fp_jsonw_uint(w, st.samples);
+    fp_jsonw_key(w, "dropped_samples");
+    fp_jsonw_uint(w, st.dropped);
+    fp_jsonw_key(w, "peak_live_estimate");
+    fp_jsonw_int(w, atomic_load(&mem.peak_live));
+    fp_jsonw_key(w, "unattributed");
+    fp_jsonw_begin_object(w);
+    fp_jsonw_key(w, "alloc_bytes");
+    fp_jsonw_uint(w, atomic_load(&mem.other.alloc));
+    fp_jsonw_key(w, "free_bytes");
+    fp_jsonw_uint(w, atomic_load(&mem.other.free));
+    fp_jsonw_key(w, "copy_bytes");
+    fp_jsonw_uint(w, atomic_load(&mem.other.copy));
+    fp_jsonw_end_object(w);
+    fp_jsonw_end_object(w);
 }

@@ -20,6 +20,8 @@
 #include "fragment.h"
 #include "objmap.h"
 #include "frames.h"
+#include "guard.h"
+#include "memory.h"
 
 enum {
     MIN_CHARGE_NS = 1000000,        /* take the GIL once a thread has 1 ms to charge */
@@ -210,6 +212,7 @@ static void tick(void)
     }
     tk.ticks++;
     fp_objmap_refresh();
+    fp_memory_tick();
     bool charge = measure_offcpu();
     bool snapshot = now >= tk.next_snapshot_ns;
     if (!charge && !snapshot)
@@ -230,6 +233,7 @@ static void die_of(int sig)
 {
     atomic_store(&fp_agent.sampling, false);
     fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    fp_memory_stop();
     fp_cpu_stop_all();
     fp_fragment_write(true);
     signal(sig, SIG_DFL);
@@ -255,6 +259,7 @@ static void *run(void *arg)
 {
     (void)arg;
     fp_agent.ticker_tid = (int)syscall(SYS_gettid);
+    fp_guard_enter(); /* nothing this thread does is the program's */
     PyGILState_STATE g = PyGILState_Ensure();
     tk.tstate = PyThreadState_Get();
     PyEval_SaveThread();

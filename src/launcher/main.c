@@ -110,7 +110,15 @@ static char **agent_env(const fp_options_t *o, const fp_interp_t *in, const char
     char buf[64];
     snprintf(buf, sizeof buf, "%.6f", o->interval_s);
     fp_env_set(&env, "FOOTPRINT_INTERVAL", buf);
-    fp_env_set(&env, "FOOTPRINT_MEMORY", "0");
+    fp_env_set(&env, "FOOTPRINT_MEMORY", o->cpu_only ? "0" : "1");
+    if (!o->cpu_only) {
+        /* the interposer goes first, in front of any the user preloads */
+        char *lib = fp_xasprintf("%s/libfootprint_alloc.so", libdir);
+        const char *pre = getenv("LD_PRELOAD");
+        char *value = pre && *pre ? fp_xasprintf("%s:%s", lib, pre) : fp_xstrdup(lib);
+        fp_env_set(&env, "LD_PRELOAD", value);
+        free(lib), free(value);
+    }
     snprintf(buf, sizeof buf, "%llu", (unsigned long long)o->alloc_sample_bytes);
     fp_env_set(&env, "FOOTPRINT_ALLOC_SAMPLE", buf);
     char *dir = program_dir(o);
@@ -220,7 +228,7 @@ static int cmd_run(const fp_options_t *o)
     fp_run_facts_t facts = {
         .program = program, .argv = child.argv + 1, .argc = argc - 1, .python = in.path,
         .python_version = version, .main_pid = child.pid, .exit_code = code,
-        .elapsed_s = child.elapsed_s, .interval_s = o->interval_s, .memory = false,
+        .elapsed_s = child.elapsed_s, .interval_s = o->interval_s, .memory = !o->cpu_only,
         .alloc_mean_bytes = o->alloc_sample_bytes, .spans_script = spans_script,
     };
     json_t *profile = fp_merge_run(run_dir, &facts);

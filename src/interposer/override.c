@@ -1,0 +1,184 @@
+/* override.c: the libc names footprint replaces, when preloaded.
+ *
+ * Each one only forwards: to the real function (real.c), with counting
+ * and sampling before or after it (track.c). Until the agent attaches,
+ * and in processes that are not Python, they are a plain pass-through.
+ * Calls that arrive while the real names are being resolved are served
+ * from the bootstrap arena. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "real.h"
+#include "track.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+EXPORT void *malloc(size_t n)
+{
+    if (UNLIKELY(!fp_real.malloc) && !fp_real_init())
+        return fp_real_boot_alloc(n, 16);
+    void *p = fp_real.malloc(n);
+    fp_track_alloc(p, n, false);
+    return p;
+}
+
+EXPORT void *calloc(size_t nelem, size_t elsize)
+{
+    if (UNLIKELY(!fp_real.calloc) && !fp_real_init()) {
+        if (elsize && nelem > SIZE_MAX / elsize)
+            return NULL;
+        return fp_real_boot_alloc(nelem * elsize, 16);
+    }
+    void *p = fp_real.calloc(nelem, elsize);
+    fp_track_alloc(p, nelem * elsize, false);
+    return p;
+}
+
+EXPORT void free(void *p)
+{
+    if (UNLIKELY(!p || fp_real_is_boot(p)))
+        return;
+    fp_track_free(p);
+    if (UNLIKELY(!fp_real.free) && !fp_real_init())
+        return; /* cannot happen: a block we did not hand out */
+    fp_real.free(p);
+}
+
+EXPORT void *realloc(void *old, size_t n)
+{
+    if (UNLIKELY(fp_real_is_boot(old) || (!fp_real.realloc && !fp_real_init()))) {
+        void *p = malloc(n);
+        if (p && old)
+            fp_real_slow_copy(p, old, n); /* boot blocks are never larger than asked */
+        return p;
+    }
+    fp_track_moved_t moved;
+    fp_track_realloc_before(old, &moved);
+    void *p = fp_real.realloc(old, n);
+    fp_track_realloc_after(old, p, n, &moved, false);
+    return p;
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (UNLIKELY(!fp_real.posix_memalign) && !fp_real_init()) {
+        *out = fp_real_boot_alloc(n, align);
+        return *out ? 0 : ENOMEM;
+    }
+    int rc = fp_real.posix_memalign(out, align, n);
+    if (rc == 0)
+        fp_track_alloc(*out, n, false);
+    return rc;
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+    if (UNLIKELY(!fp_real.aligned_alloc) && !fp_real_init())
+        return fp_real_boot_alloc(n, align);
+    void *p = fp_real.aligned_alloc(align, n);
+    fp_track_alloc(p, n, false);
+    return p;
+}
+
+EXPORT void *memalign(size_t align, size_t n)
+{
+    if (UNLIKELY(!fp_real.memalign) && !fp_real_init())
+        return fp_real_boot_alloc(n, align);
+    void *p = fp_real.memalign(align, n);
+    fp_track_alloc(p, n, false);
+    return p;
+}
+
+EXPORT void *valloc(size_t n)
+{
+    if (UNLIKELY(!fp_real.valloc) && !fp_real_init())
+        return fp_real_boot_alloc(n, 4096);
+    void *p = fp_real.valloc(n);
+    fp_track_alloc(p, n, false);
+    return p;
+}
+
+EXPORT void *pvalloc(size_t n)
+{
+    if (UNLIKELY(!fp_real.pvalloc) && !fp_real_init())
+        return fp_real_boot_alloc((n + 4095) & ~(size_t)4095, 4096);
+    void *p = fp_real.pvalloc(n);
+    fp_track_alloc(p, n, false);
+    return p;
+}
+
+/* Anonymous private read-write mappings are memory the program asked
+ * for (pymalloc's arenas come through the Python hooks instead, guarded).
+ * Thread stacks and address-space reservations are not. */
+static int counted_mapping(int prot, int flags, int fd)
+{
+    return (flags & MAP_ANONYMOUS) && fd == -1 && !(flags & (MAP_SHARED | MAP_STACK | MAP_NORESERVE)) &&
+           (prot & PROT_WRITE);
+}
+
+EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    if (UNLIKELY(!fp_real.mmap) && !fp_real_init()) {
+        errno = ENOMEM;
+        return MAP_FAILED;
+    }
+    void *p = fp_real.mmap(addr, len, prot, flags, fd, off);
+    if (p != MAP_FAILED && counted_mapping(prot, flags, fd))
+        fp_track_alloc(p, len, false);
+    return p;
+}
+
+EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+    __attribute__((alias("mmap")));
+
+EXPORT int munmap(void *addr, size_t len)
+{
+    if (UNLIKELY(!fp_real.munmap) && !fp_real_init()) {
+        errno = EINVAL;
+        return -1;
+    }
+    fp_track_free(addr);
+    return fp_real.munmap(addr, len);
+}
+
+EXPORT void *memcpy(void *dst, const void *src, size_t n)
+{
+    if (UNLIKELY(!fp_real.memcpy))
+        return fp_real_slow_copy(dst, src, n);
+    fp_track_copy(n);
+    return fp_real.memcpy(dst, src, n);
+}
+
+EXPORT void *memmove(void *dst, const void *src, size_t n)
+{
+    if (UNLIKELY(!fp_real.memmove))
+        return fp_real_slow_copy(dst, src, n);
+    fp_track_copy(n);
+    return fp_real.memmove(dst, src, n);
+}
+
+EXPORT void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
+{
+    if (UNLIKELY(!fp_real.memcpy_chk)) {
+        if (n > dstlen)
+            abort();
+        return fp_real_slow_copy(dst, src, n);
+    }
+    fp_track_copy(n);
+    return fp_real.memcpy_chk(dst, src, n, dstlen);
+}
+
+EXPORT void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
+{
+    if (UNLIKELY(!fp_real.memmove_chk)) {
+        if (n > dstlen)
+            abort();
+        return fp_real_slow_copy(dst, src, n);
+    }
+    fp_track_copy(n);
+    return fp_real.memmove_chk(dst, src, n, dstlen);
+}

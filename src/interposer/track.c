@@ -1,0 +1,382 @@
+/* track.c: sampling allocations, frees and copies (see track.h), and the
+ * interface the agent attaches to (../common/alloc_api.h). */
+#include "track.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/alloc_api.h"
+#include "real.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+__thread fp_tls_t fp_tls __attribute__((tls_model("initial-exec")));
+_Atomic int fp_track_active;
+
+enum {
+    LIVE_SLOTS = 1 << 17,     /* sampled blocks live at once, at most ~3/4 of this */
+    LIVE_PROBES = 64,
+    FILTER_BITS = 18,         /* counting filter in front of the live table */
+};
+
+#define EMPTY ((uintptr_t)0)
+#define TOMBSTONE ((uintptr_t)1)
+
+/* One sampled block that is still allocated. */
+typedef struct live {
+    _Atomic uintptr_t key;    /* its address, EMPTY or TOMBSTONE */
+    _Atomic int ready;        /* fields below written */
+    bool python;
+    void *site;
+    uint64_t size, weight, t_ns;
+} live_t;
+
+/* One home for the interposer's shared state. `hooks` and `config` are
+ * written by fp_alloc_attach before fp_track_active is set; the tables
+ * are mapped then and never unmapped; the rest are atomics. */
+static struct {
+    fp_alloc_hooks_t hooks;
+    fp_alloc_config_t config;
+    live_t *live;
+    _Atomic uint8_t *filter;
+    _Atomic uint64_t alloc_bytes, alloc_python_bytes, copy_bytes, samples, dropped;
+    _Atomic int64_t live_estimate, peak_estimate, next_snapshot;
+    _Atomic int snapshotting;
+} st;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t hash_ptr(uintptr_t p)
+{
+    uint64_t x = (uint64_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* ---- randomness -------------------------------------------------------- */
+
+static uint64_t next_random(fp_tls_t *t)
+{
+    if (!t->rng)
+        t->rng = now_ns() ^ ((uint64_t)syscall(SYS_gettid) << 32) ^ 0x9E3779B97F4A7C15ULL;
+    uint64_t x = t->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return t->rng = x;
+}
+
+/* An exponential gap with mean MEAN: where the next sample falls. */
+static int64_t draw_gap(fp_tls_t *t, uint64_t mean)
+{
+    double u = ((double)(next_random(t) >> 11) + 1.0) / 9007199254740993.0; /* (0, 1] */
+    double gap = -log(u) * (double)mean;
+    return gap < 1 ? 1 : (int64_t)gap;
+}
+
+/* Bytes a sample of N bytes stands for: N / P(a Poisson process with
+ * this mean hits a run of N bytes). */
+static uint64_t weight_of(uint64_t n, uint64_t mean)
+{
+    if (n >= 32 * mean)
+        return n;
+    return (uint64_t)((double)n / -expm1(-(double)n / (double)mean) + 0.5);
+}
+
+/* ---- the live table ------------------------------------------------------ */
+
+static _Atomic uint8_t *filter_slot(uintptr_t p)
+{
+    return &st.filter[hash_ptr(p) >> (64 - FILTER_BITS)];
+}
+
+static void filter_add(uintptr_t p)
+{
+    _Atomic uint8_t *c = filter_slot(p);
+    uint8_t v = atomic_load(c);
+    while (v < 255 && !atomic_compare_exchange_weak(c, &v, (uint8_t)(v + 1)))
+        ;
+}
+
+static void filter_remove(uintptr_t p)
+{
+    _Atomic uint8_t *c = filter_slot(p);
+    uint8_t v = atomic_load(c);
+    while (v > 0 && v < 255 && !atomic_compare_exchange_weak(c, &v, (uint8_t)(v - 1)))
+        ;
+}
+
+static bool live_insert(uintptr_t p, const live_t *src)
+{
+    uint64_t i = hash_ptr(p) & (LIVE_SLOTS - 1);
+    for (int probe = 0; probe < LIVE_PROBES; probe++, i = (i + 1) & (LIVE_SLOTS - 1)) {
+        live_t *e = &st.live[i];
+        uintptr_t k = atomic_load_explicit(&e->key, memory_order_acquire);
+        if ((k == EMPTY || k == TOMBSTONE) && atomic_compare_exchange_strong(&e->key, &k, p)) {
+            e->python = src->python;
+            e->site = src->site;
+            e->size = src->size;
+            e->weight = src->weight;
+            e->t_ns = src->t_ns;
+            atomic_store_explicit(&e->ready, 1, memory_order_release);
+            filter_add(p);
+            return true;
+        }
+    }
+    atomic_fetch_add(&st.dropped, 1);
+    return false;
+}
+
+/* Takes the record of block P out of the table into *OUT. */
+static bool live_take(uintptr_t p, live_t *out)
+{
+    uint64_t i = hash_ptr(p) & (LIVE_SLOTS - 1);
+    for (int probe = 0; probe < LIVE_PROBES; probe++, i = (i + 1) & (LIVE_SLOTS - 1)) {
+        live_t *e = &st.live[i];
+        uintptr_t k = atomic_load_explicit(&e->key, memory_order_acquire);
+        if (k == EMPTY)
+            return false;
+        if (k != p || !atomic_load_explicit(&e->ready, memory_order_acquire))
+            continue;
+        out->python = e->python;
+        out->site = e->site;
+        out->size = e->size;
+        out->weight = e->weight;
+        out->t_ns = e->t_ns;
+        atomic_store_explicit(&e->ready, 0, memory_order_relaxed);
+        if (!atomic_compare_exchange_strong(&e->key, &k, TOMBSTONE))
+            return false;
+        filter_remove(p);
+        return true;
+    }
+    return false;
+}
+
+/* ---- peak ------------------------------------------------------------------ */
+
+/* The live estimate passed the next mark: let the agent snapshot what
+ * each line holds. A flag, never waited on, keeps it to one at a time. */
+static void check_peak(int64_t live)
+{
+    int64_t peak = atomic_load(&st.peak_estimate);
+    while (live > peak && !atomic_compare_exchange_weak(&st.peak_estimate, &peak, live))
+        ;
+    if (live < atomic_load(&st.next_snapshot) || !st.hooks.on_peak)
+        return;
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&st.snapshotting, &expected, 1))
+        return;
+    st.hooks.on_peak(live);
+    int64_t margin = live / 100 > (1 << 20) ? live / 100 : (1 << 20);
+    atomic_store(&st.next_snapshot, live + margin);
+    atomic_store(&st.snapshotting, 0);
+}
+
+/* ---- slow paths -------------------------------------------------------------- */
+
+void fp_track_flush(void)
+{
+    fp_tls_t *t = &fp_tls;
+    atomic_fetch_add_explicit(&st.alloc_bytes, t->alloc_bytes, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st.alloc_python_bytes, t->alloc_python_bytes, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st.copy_bytes, t->copy_bytes, memory_order_relaxed);
+    t->alloc_bytes = t->alloc_python_bytes = t->copy_bytes = 0;
+}
+
+/* True when the countdown ran out during these N bytes: draws the next
+ * gap. The first call on a thread only seeds it. */
+static bool crossed(fp_tls_t *t, int64_t *countdown, int64_t n, uint64_t mean)
+{
+    if (!t->seeded) {
+        t->seeded = true;
+        t->alloc_countdown = draw_gap(t, st.config.mean_bytes);
+        t->copy_countdown = draw_gap(t, st.config.copy_mean_bytes);
+        if ((*countdown -= n) > 0)
+            return false;
+    }
+    if (*countdown > 0)
+        return false;
+    while (*countdown <= 0)
+        *countdown += draw_gap(t, mean);
+    return true;
+}
+
+void fp_track_alloc_slow(void *p, size_t n, bool python)
+{
+    fp_tls_t *t = &fp_tls;
+    if (t->alloc_bytes >= FP_TRACK_FLUSH_BYTES)
+        fp_track_flush();
+    if (!crossed(t, &t->alloc_countdown, (int64_t)n, st.config.mean_bytes))
+        return;
+    t->guard++;
+    atomic_fetch_add_explicit(&st.samples, 1, memory_order_relaxed);
+    live_t rec = {.python = python, .size = n, .weight = weight_of(n, st.config.mean_bytes)};
+    rec.site = st.hooks.site();
+    rec.t_ns = now_ns();
+    if (live_insert((uintptr_t)p, &rec)) {
+        if (st.hooks.on_alloc)
+            st.hooks.on_alloc(rec.site, rec.weight, python);
+        int64_t live = atomic_fetch_add(&st.live_estimate, (int64_t)rec.weight) + (int64_t)rec.weight;
+        check_peak(live);
+    }
+    t->guard--;
+}
+
+/* A sampled block goes: net it out against its own line when the line
+ * freed it soon after making it, or moved it (realloc); else charge the
+ * free to the line that frees it. */
+static void settle_free(const live_t *rec, bool by_realloc)
+{
+    void *site = st.hooks.site();
+    bool netted = site && site == rec->site &&
+                  (by_realloc || now_ns() - rec->t_ns <= st.config.net_window_ns);
+    atomic_fetch_sub(&st.live_estimate, (int64_t)rec->weight);
+    if (st.hooks.on_free)
+        st.hooks.on_free(rec->site, site, rec->weight, rec->python, netted);
+}
+
+bool fp_track_free_slow(void *p, bool by_realloc)
+{
+    live_t rec;
+    if (!live_take((uintptr_t)p, &rec))
+        return false;
+    fp_tls.guard++;
+    settle_free(&rec, by_realloc);
+    fp_tls.guard--;
+    return true;
+}
+
+void fp_track_free_check(void *p)
+{
+    if (atomic_load_explicit(filter_slot((uintptr_t)p), memory_order_relaxed))
+        fp_track_free_slow(p, false);
+}
+
+void fp_track_copy_slow(size_t n)
+{
+    fp_tls_t *t = &fp_tls;
+    if (t->guard || !fp_track_active)
+        return;
+    if (t->copy_bytes >= FP_TRACK_FLUSH_BYTES)
+        fp_track_flush();
+    if (!crossed(t, &t->copy_countdown, (int64_t)n, st.config.copy_mean_bytes))
+        return;
+    t->guard++;
+    if (st.hooks.on_copy)
+        st.hooks.on_copy(st.hooks.site(), weight_of(n, st.config.copy_mean_bytes));
+    t->guard--;
+}
+
+void fp_track_realloc_before(void *p, fp_track_moved_t *m)
+{
+    m->had = false;
+    live_t rec;
+    if (!p || fp_tls.guard || !fp_track_active || !atomic_load(filter_slot((uintptr_t)p)) ||
+        !live_take((uintptr_t)p, &rec))
+        return;
+    m->had = true;
+    m->site = rec.site;
+    m->size = rec.size;
+    m->weight = rec.weight;
+    m->t_ns = rec.t_ns;
+    m->python = rec.python;
+}
+
+void fp_track_realloc_after(void *old, void *p, size_t n, fp_track_moved_t *m, bool python)
+{
+    if (m->had) {
+        live_t rec = {.python = m->python, .site = m->site, .size = m->size, .weight = m->weight,
+                      .t_ns = m->t_ns};
+        if (!p && n > 0) {
+            live_insert((uintptr_t)old, &rec); /* it failed: the old block stays */
+            return;
+        }
+        fp_tls.guard++;
+        settle_free(&rec, true);
+        fp_tls.guard--;
+    }
+    if (p && n > 0)
+        fp_track_alloc(p, n, python);
+}
+
+/* ---- the agent's interface ------------------------------------------------ */
+
+static void *map_table(size_t bytes)
+{
+    void *p = fp_real.mmap ? fp_real.mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                           : MAP_FAILED;
+    return p == MAP_FAILED ? NULL : p;
+}
+
+EXPORT int fp_alloc_attach(const fp_alloc_hooks_t *hooks, const fp_alloc_config_t *config)
+{
+    if (!hooks || !hooks->site || !fp_real_init())
+        return -1;
+    if (!st.live) {
+        st.live = map_table(sizeof(live_t) * LIVE_SLOTS);
+        st.filter = map_table((size_t)1 << FILTER_BITS);
+        if (!st.live || !st.filter)
+            return -1;
+    }
+    st.hooks = *hooks;
+    st.config = *config;
+    if (st.config.mean_bytes == 0)
+        st.config.mean_bytes = 1;
+    if (st.config.copy_mean_bytes == 0)
+        st.config.copy_mean_bytes = st.config.mean_bytes;
+    atomic_store(&st.next_snapshot, 1 << 20);
+    atomic_store(&fp_track_active, 1);
+    return 0;
+}
+
+EXPORT void fp_alloc_detach(void)
+{
+    atomic_store(&fp_track_active, 0);
+    fp_track_flush();
+}
+
+static size_t resident(const void *base, size_t bytes)
+{
+    if (!base)
+        return 0;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = (bytes + page - 1) / page, n = 0;
+    unsigned char vec[1024];
+    for (size_t first = 0; first < pages; first += sizeof vec) {
+        size_t k = pages - first < sizeof vec ? pages - first : sizeof vec;
+        if (mincore((char *)base + first * page, k * page, vec) != 0)
+            return bytes;
+        for (size_t i = 0; i < k; i++)
+            n += vec[i] & 1;
+    }
+    return n * page;
+}
+
+EXPORT void fp_alloc_stats(fp_alloc_stats_t *out)
+{
+    fp_track_flush();
+    out->alloc_bytes = atomic_load(&st.alloc_bytes);
+    out->alloc_python_bytes = atomic_load(&st.alloc_python_bytes);
+    out->copy_bytes = atomic_load(&st.copy_bytes);
+    out->samples = atomic_load(&st.samples);
+    out->dropped = atomic_load(&st.dropped);
+    out->live_estimate = atomic_load(&st.live_estimate);
+    out->peak_estimate = atomic_load(&st.peak_estimate);
+    out->own_bytes = resident(st.live, sizeof(live_t) * LIVE_SLOTS) + resident((const void *)st.filter,
+                                                                                (size_t)1 << FILTER_BITS);
+}
+
+EXPORT void fp_alloc_guard_enter(void) { fp_tls.guard++; }
+EXPORT void fp_alloc_guard_leave(void) { fp_tls.guard--; }

@@ -1,0 +1,84 @@
+/* track.h: counting and sampling allocations, frees and copies.
+ *
+ * The exported libc names (override.c) call these after (allocations) or
+ * before (frees) the real function. The fast paths are a thread-local
+ * add and a countdown: no lock, no allocation, no system call. A sample
+ * is taken each time the countdown, drawn from an exponential
+ * distribution with the configured mean, runs out, so every byte has the
+ * same chance to be sampled whatever the pattern of sizes, and a sample
+ * of N bytes stands for N / P(sampled) bytes, an unbiased estimate.
+ * Sampled blocks are kept in a lock-free table of live samples, so that
+ * their frees are seen and what is live is known at any time. */
+#ifndef FP_TRACK_H
+#define FP_TRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Thread-local state, initial-exec so its first touch does not allocate. */
+typedef struct fp_tls {
+    int guard;               /* > 0: inside footprint or a counted call; pass through */
+    bool seeded;
+    int64_t alloc_countdown; /* bytes to the next allocation sample */
+    int64_t copy_countdown;  /* bytes to the next copy sample */
+    uint64_t rng;
+    uint64_t alloc_bytes, alloc_python_bytes, copy_bytes; /* not yet added to the totals */
+} fp_tls_t;
+
+extern __thread fp_tls_t fp_tls __attribute__((tls_model("initial-exec")));
+extern _Atomic int fp_track_active; /* the agent is attached */
+
+/* Slow paths, called by the inline fast paths below. */
+void fp_track_alloc_slow(void *p, size_t n, bool python);
+void fp_track_copy_slow(size_t n);
+bool fp_track_free_slow(void *p, bool by_realloc);
+void fp_track_flush(void);
+
+/* Flushes per-thread counts into the process totals now and then. */
+enum { FP_TRACK_FLUSH_BYTES = 1 << 20 };
+
+/* After a successful allocation of N bytes at P. */
+static inline void fp_track_alloc(void *p, size_t n, bool python)
+{
+    fp_tls_t *t = &fp_tls;
+    if (t->guard || !fp_track_active || !p)
+        return;
+    t->alloc_bytes += n;
+    if (python)
+        t->alloc_python_bytes += n;
+    if ((t->alloc_countdown -= (int64_t)n) <= 0 || t->alloc_bytes >= FP_TRACK_FLUSH_BYTES)
+        fp_track_alloc_slow(p, n, python);
+}
+
+/* Before P is freed (or unmapped). */
+void fp_track_free_check(void *p);
+static inline void fp_track_free(void *p)
+{
+    if (fp_tls.guard || !fp_track_active || !p)
+        return;
+    fp_track_free_check(p);
+}
+
+/* Before a copy of N bytes. */
+static inline void fp_track_copy(size_t n)
+{
+    fp_tls_t *t = &fp_tls;
+    t->copy_bytes += n;
+    if ((t->copy_countdown -= (int64_t)n) <= 0)
+        fp_track_copy_slow(n);
+}
+
+/* realloc: the old block's record is taken out before the real realloc
+ * (after it, its address may belong to someone else) and settled after. */
+typedef struct fp_track_moved {
+    bool had;              /* the old block was sampled */
+    void *site;
+    uint64_t size, weight, t_ns;
+    bool python;
+} fp_track_moved_t;
+
+void fp_track_realloc_before(void *p, fp_track_moved_t *m);
+void fp_track_realloc_after(void *old, void *p, size_t n, fp_track_moved_t *m, bool python);
+
+#endif
