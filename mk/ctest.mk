@@ -21,7 +21,7 @@ test_jsonw_SRC := src/common/jsonw.c src/common/utf8.c
 test_cli_SRC := src/launcher/cli.c src/launcher/util.c
 test_profile_SRC := src/launcher/profile.c src/launcher/figures.c src/launcher/util.c
 test_merge_SRC := src/launcher/merge.c src/launcher/figures.c src/launcher/proc.c src/launcher/util.c \
-                  src/common/utf8.c
+                  src/launcher/profile.c src/common/utf8.c
 test_report_SRC := src/launcher/report.c src/launcher/figures.c src/launcher/util.c
 test_sites_SRC := src/agent/sites.c src/agent/arena.c
 test_filter_SRC := src/agent/filter.c src/common/glob.c
@@ -36,11 +36,16 @@ SRC_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(sort $(foreach t,$(TESTS),$($(t)_SRC))
 
 all: $(BINS)
 
-# Runs every test, even after one fails, then fails if any did.
+# Runs every test, even after one fails, then fails if any did. Tests
+# that capture stderr do it in $(OUT)/test_NAME.capture; when a test dies
+# inside a capture (a sanitizer report), that file holds the reason.
 run: $(BINS)
 	@fail=0; for t in $(BINS); do \
-	    echo "  TEST $$t"; \
-	    if ! $$t >$$t.log 2>&1; then cat $$t.log; echo "  FAIL $$t (log: $$t.log)"; fail=1; fi; \
+	    echo "  TEST $$t"; rm -f $$t.capture; \
+	    if ! FP_CTEST_CAPTURE=$$t.capture $$t >$$t.log 2>&1; then \
+	        cat $$t.log; if [ -s $$t.capture ]; then cat $$t.capture; fi; \
+	        echo "  FAIL $$t (log: $$t.log)"; fail=1; \
+	    else rm -f $$t.capture; fi; \
 	done; exit $$fail
 
 $(OBJDIR)/%.o: %.c

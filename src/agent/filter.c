@@ -69,8 +69,8 @@ static bool in_program_tree(const char *path, size_t len)
 {
     const char *dir = fp_filter.program_dir;
     size_t n = strlen(dir);
-    if (n == 0 || n > len || memcmp(path, dir, n) != 0)
-        return false;
+    if (n == 0 || n >= len || memcmp(path, dir, n) != 0)
+        return false; /* the directory itself is not a file in it */
     return dir[n - 1] == '/' || path[n] == '/';
 }
 

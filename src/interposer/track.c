@@ -90,6 +90,8 @@ static int64_t draw_gap(fp_tls_t *t, uint64_t mean)
  * this mean hits a run of N bytes). */
 static uint64_t weight_of(uint64_t n, uint64_t mean)
 {
+    if (n == 0)
+        return 0;
     if (n >= 32 * mean)
         return n;
     return (uint64_t)((double)n / -expm1(-(double)n / (double)mean) + 0.5);
@@ -218,7 +220,7 @@ void fp_track_alloc_slow(void *p, size_t n, bool python)
     fp_tls_t *t = &fp_tls;
     if (t->alloc_bytes >= FP_TRACK_FLUSH_BYTES)
         fp_track_flush();
-    if (!crossed(t, &t->alloc_countdown, (int64_t)n, st.config.mean_bytes))
+    if (!crossed(t, &t->alloc_countdown, (int64_t)n, st.config.mean_bytes) || n == 0)
         return;
     t->guard++;
     atomic_fetch_add_explicit(&st.samples, 1, memory_order_relaxed);
@@ -267,8 +269,11 @@ void fp_track_free_check(void *p)
 void fp_track_copy_slow(size_t n)
 {
     fp_tls_t *t = &fp_tls;
-    if (t->guard || !fp_track_active)
+    if (!fp_track_active || n == 0) {
+        if (t->copy_countdown <= 0) /* keep the countdown ahead */
+            t->copy_countdown = t->seeded ? draw_gap(t, st.config.copy_mean_bytes) : 0;
         return;
+    }
     if (t->copy_bytes >= FP_TRACK_FLUSH_BYTES)
         fp_track_flush();
     if (!crossed(t, &t->copy_countdown, (int64_t)n, st.config.copy_mean_bytes))

@@ -64,6 +64,8 @@ static inline void fp_track_free(void *p)
 static inline void fp_track_copy(size_t n)
 {
     fp_tls_t *t = &fp_tls;
+    if (t->guard)
+        return;
     t->copy_bytes += n;
     if ((t->copy_countdown -= (int64_t)n) <= 0)
         fp_track_copy_slow(n);

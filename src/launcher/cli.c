@@ -87,8 +87,12 @@ static int add_pattern(const char **list, int *n, const char *opt, const char *v
         fp_error("too many %s patterns (at most %d)", opt, FP_CLI_MAX_PATTERNS);
         return -1;
     }
-    if (!*v || strchr(v, '\n')) {
-        fp_error("%s wants a glob pattern, not '%s'", opt, v);
+    if (!*v) {
+        fp_error("%s wants a glob pattern", opt);
+        return -1;
+    }
+    if (strchr(v, '\n')) {
+        fp_error("%s: a glob pattern cannot hold a line break", opt);
         return -1;
     }
     list[(*n)++] = v;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,34 @@ static char *program_dir(const fp_options_t *o)
     return dir;
 }
 
+/* LD_PRELOAD with the interposer in front of what the user preloads, so
+ * it sees every allocation; only a sanitizer runtime, which must be the
+ * first object loaded, stays ahead of it. */
+static char *preload_list(const char *user, const char *lib)
+{
+    if (!user || !*user)
+        return fp_xstrdup(lib);
+    size_t n = strlen(user);
+    char *out = fp_xcalloc(n + strlen(lib) + 3, 1);
+    char *copy = fp_xstrdup(user), *save = NULL;
+    bool placed = false;
+    for (char *item = strtok_r(copy, ": ", &save); item; item = strtok_r(NULL, ": ", &save)) {
+        const char *base = strrchr(item, '/');
+        base = base ? base + 1 : item;
+        bool sanitizer = strncmp(base, "libasan", 7) == 0 || strncmp(base, "libtsan", 7) == 0 ||
+                         strncmp(base, "libhwasan", 9) == 0;
+        if (!sanitizer && !placed) {
+            strcat(strcat(out, *out ? ":" : ""), lib);
+            placed = true;
+        }
+        strcat(strcat(out, *out ? ":" : ""), item);
+    }
+    if (!placed)
+        strcat(strcat(out, *out ? ":" : ""), lib);
+    free(copy);
+    return out;
+}
+
 /* The program's environment: its own, plus what loads the agent. */
 static char **agent_env(const fp_options_t *o, const fp_interp_t *in, const char *libdir, const char *run_dir)
 {
@@ -112,10 +141,8 @@ static char **agent_env(const fp_options_t *o, const fp_interp_t *in, const char
     fp_env_set(&env, "FOOTPRINT_INTERVAL", buf);
     fp_env_set(&env, "FOOTPRINT_MEMORY", o->cpu_only ? "0" : "1");
     if (!o->cpu_only) {
-        /* the interposer goes first, in front of any the user preloads */
         char *lib = fp_xasprintf("%s/libfootprint_alloc.so", libdir);
-        const char *pre = getenv("LD_PRELOAD");
-        char *value = pre && *pre ? fp_xasprintf("%s:%s", lib, pre) : fp_xstrdup(lib);
+        char *value = preload_list(getenv("LD_PRELOAD"), lib);
         fp_env_set(&env, "LD_PRELOAD", value);
         free(lib), free(value);
     }

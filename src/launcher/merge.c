@@ -123,7 +123,8 @@ static int by_span(const void *a, const void *b)
 /* Sorts lines and sums the duplicates that several processes reported. */
 static void combine_lines(mfile_t *f)
 {
-    qsort(f->lines, f->nlines, sizeof *f->lines, by_line);
+    if (f->nlines > 1)
+        qsort(f->lines, f->nlines, sizeof *f->lines, by_line);
     size_t out = 0;
     for (size_t i = 0; i < f->nlines; i++) {
         if (out > 0 && f->lines[out - 1].line == f->lines[i].line) {
@@ -134,7 +135,8 @@ static void combine_lines(mfile_t *f)
         }
     }
     f->nlines = out;
-    qsort(f->spans, f->nspans, sizeof *f->spans, by_span);
+    if (f->nspans > 1)
+        qsort(f->spans, f->nspans, sizeof *f->spans, by_span);
     out = 0;
     for (size_t i = 0; i < f->nspans; i++)
         if (out == 0 || by_span(&f->spans[out - 1], &f->spans[i]) != 0)
@@ -239,7 +241,8 @@ static int by_path(const void *a, const void *b)
 
 static json_t *files_json(merge_t *m)
 {
-    qsort(m->files, m->nfiles, sizeof *m->files, by_path);
+    if (m->nfiles > 1)
+        qsort(m->files, m->nfiles, sizeof *m->files, by_path);
     json_t *files = json_array();
     for (size_t i = 0; i < m->nfiles; i++) {
         json_t *f = file_json(&m->files[i]);

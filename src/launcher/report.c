@@ -87,6 +87,25 @@ static void put_clipped(FILE *out, const char *text, int cols)
     }
 }
 
+/* Prints at most COLS columns of TEXT, dropping its start rather than its
+ * end when it is too long (a path's file name matters most). */
+static void put_clipped_left(FILE *out, const char *text, int cols)
+{
+    int total = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        total += (*p & 0xC0) != 0x80;
+    if (total <= cols) {
+        put_clipped(out, text, cols);
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)text;
+    for (int skip = total - (cols - 1); skip > 0; p++)
+        if ((p[1] & 0xC0) != 0x80)
+            skip--;
+    fputs("\xE2\x80\xA6", out);
+    put_clipped(out, (const char *)p, cols - 1);
+}
+
 /* Prints TEXT in exactly COLS columns: clipped, or padded with spaces. */
 static void put_padded(FILE *out, const char *text, int cols)
 {
@@ -104,9 +123,11 @@ static void print_summary(ctx_t *c, json_t *p)
 {
     FILE *out = c->out;
     const char *program = json_string_value(json_object_get(p, "program"));
-    fprintf(out, "%sfootprint%s %s%s%s", c_(c, BOLD), c_(c, RESET), c_(c, BOLD), program ? program : "?",
-            c_(c, RESET));
-    fprintf(out, "  exit %lld\n", (long long)json_integer_value(json_object_get(p, "exit_code")));
+    char code[32];
+    snprintf(code, sizeof code, "  exit %lld", (long long)json_integer_value(json_object_get(p, "exit_code")));
+    fprintf(out, "%sfootprint%s %s", c_(c, BOLD), c_(c, RESET), c_(c, BOLD));
+    put_clipped(out, program ? program : "?", c->o->width - 10 - (int)strlen(code));
+    fprintf(out, "%s%s\n", c_(c, RESET), code);
     char el[32], cpu[32];
     fmt_time(el, sizeof el, num(p, "elapsed_s"));
     fmt_time(cpu, sizeof cpu, num(p, "cpu_s"));
@@ -138,8 +159,8 @@ static void print_summary(ctx_t *c, json_t *p)
             nproc ? nproc : 1, nproc > 1 ? "es" : "", rest_s,
             num(json_object_get(p, "sampling"), "cpu_interval_s") * 1000);
     if (json_is_false(json_object_get(p, "complete")))
-        fprintf(out, "  %sincomplete: the program ended before footprint's final word; figures come "
-                     "from its last snapshot%s\n", c_(c, YELLOW), c_(c, RESET));
+        fprintf(out, "  %sincomplete: the process ended abruptly; figures are from its last snapshot%s\n",
+                c_(c, YELLOW), c_(c, RESET));
 }
 
 static void time_columns(ctx_t *c, const row_t *r)
@@ -173,7 +194,9 @@ static void print_file(ctx_t *c, json_t *file)
         if (!row_matters(c, &r))
             continue;
         if (!header) {
-            fprintf(c->out, "\n%s%s%s\n", c_(c, BOLD), path ? path : "?", c_(c, RESET));
+            fprintf(c->out, "\n%s", c_(c, BOLD));
+            put_clipped_left(c->out, path ? path : "?", c->o->width);
+            fprintf(c->out, "%s\n", c_(c, RESET));
             fprintf(c->out, "%s  line  Python  native off-CPU   total  share  source%s\n", c_(c, DIM),
                     c_(c, RESET));
             header = true;

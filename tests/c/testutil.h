@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,51 @@ static inline char *tu_write(const char *dir, const char *name, const char *data
 static inline char *tu_write_str(const char *dir, const char *name, const char *text)
 {
     return tu_write(dir, name, text, strlen(text));
+}
+
+/* Sends stderr to a file until tu_stderr_end, which puts what was
+ * written (NUL-terminated, at most N-1 bytes) in BUF. Code under test
+ * prints its user messages there; cmocka's own failure messages must not
+ * land in the file, so assert only after tu_stderr_end. The file is
+ * $FP_CTEST_CAPTURE when set (mk/ctest.mk sets it, and shows the file
+ * when a test dies: a sanitizer report printed during a capture is
+ * there), else an anonymous temporary file. */
+typedef struct tu_capture {
+    int fd;
+    int saved_fd;
+} tu_capture_t;
+
+static inline tu_capture_t tu_stderr_begin(void)
+{
+    tu_capture_t c;
+    const char *path = getenv("FP_CTEST_CAPTURE");
+    fflush(stderr);
+    if (path && *path) {
+        c.fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    } else {
+        FILE *tmp = tmpfile();
+        assert_non_null(tmp);
+        c.fd = dup(fileno(tmp));
+        fclose(tmp);
+    }
+    assert_true(c.fd >= 0);
+    c.saved_fd = dup(2);
+    assert_true(c.saved_fd >= 0);
+    assert_true(dup2(c.fd, 2) == 2);
+    return c;
+}
+
+static inline void tu_stderr_end(tu_capture_t *c, char *buf, size_t n)
+{
+    fflush(stderr);
+    dup2(c->saved_fd, 2);
+    close(c->saved_fd);
+    ssize_t got = pread(c->fd, buf, n - 1, 0);
+    buf[got > 0 ? (size_t)got : 0] = '\0';
+    if (ftruncate(c->fd, 0) != 0) {
+        /* harmless: mk/ctest.mk shows the file only when a test dies */
+    }
+    close(c->fd);
 }
 
 #endif
