@@ -95,27 +95,40 @@ static void hook_peak(int64_t live)
     atomic_store(&mem.peak_at_ns, fp_clock_ns(CLOCK_MONOTONIC) - fp_agent.start_mono_ns);
 }
 
-static int wrap_python_allocators(fp_alloc_wrap_python_fn wrap)
+/* pymalloc serves MEM and OBJ unless PYTHONMALLOC says otherwise. */
+static bool uses_pymalloc(void)
+{
+    const char *v = Py_GETENV("PYTHONMALLOC");
+    return !v || !*v || strcmp(v, "pymalloc") == 0 || strcmp(v, "pymalloc_debug") == 0;
+}
+
+static void wrap_python_allocators(fp_alloc_wrap_python_fn wrap, fp_alloc_wrap_arenas_fn wrap_arenas)
 {
     static const PyMemAllocatorDomain domains[FP_PYMEM_DOMAINS] = {PYMEM_DOMAIN_RAW, PYMEM_DOMAIN_MEM,
                                                                    PYMEM_DOMAIN_OBJ};
     _Static_assert(sizeof(PyMemAllocatorEx) == sizeof(fp_pymem_allocator_t), "PyMemAllocatorEx layout");
+    _Static_assert(sizeof(PyObjectArenaAllocator) == sizeof(fp_pyarena_allocator_t), "arena allocator layout");
+    bool pymalloc = uses_pymalloc();
+    PyObjectArenaAllocator arena_orig, arena_wrapper;
+    PyObject_GetArenaAllocator(&arena_orig);
+    wrap_arenas((const fp_pyarena_allocator_t *)&arena_orig, (fp_pyarena_allocator_t *)&arena_wrapper);
+    PyObject_SetArenaAllocator(&arena_wrapper);
     for (int d = 0; d < FP_PYMEM_DOMAINS; d++) {
         PyMemAllocatorEx orig, wrapper;
         PyMem_GetAllocator(domains[d], &orig);
-        wrap(d, (const fp_pymem_allocator_t *)&orig, (fp_pymem_allocator_t *)&wrapper);
+        wrap(d, (const fp_pymem_allocator_t *)&orig, pymalloc, (fp_pymem_allocator_t *)&wrapper);
         PyMem_SetAllocator(domains[d], &wrapper);
     }
-    return 0;
 }
 
 int fp_memory_start(void)
 {
     fp_alloc_attach_fn attach = (fp_alloc_attach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_ATTACH);
     fp_alloc_wrap_python_fn wrap = (fp_alloc_wrap_python_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_WRAP_PYTHON);
+    fp_alloc_wrap_arenas_fn wrap_arenas = (fp_alloc_wrap_arenas_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_WRAP_ARENAS);
     mem.detach = (fp_alloc_detach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_DETACH);
     mem.stats = (fp_alloc_stats_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_STATS);
-    if (!attach || !wrap || !mem.detach || !mem.stats)
+    if (!attach || !wrap || !wrap_arenas || !mem.detach || !mem.stats)
         return -1;
     mem.timeline = fp_arena_alloc(&fp_agent.arena, sizeof(point_t) * TIMELINE_CAP);
     if (!mem.timeline)
@@ -125,7 +138,7 @@ int fp_memory_start(void)
     static const fp_alloc_hooks_t hooks = {hook_site, hook_alloc, hook_free, hook_copy, hook_peak};
     fp_alloc_config_t config = {fp_agent.config.alloc_mean_bytes, fp_agent.config.alloc_mean_bytes,
                                 NET_WINDOW_NS};
-    wrap_python_allocators(wrap);
+    wrap_python_allocators(wrap, wrap_arenas);
     if (attach(&hooks, &config) != 0)
         return -1;
     mem.active = true;

@@ -61,22 +61,36 @@ typedef struct fp_pymem_allocator {
     void (*free)(void *ctx, void *ptr);
 } fp_pymem_allocator_t;
 
+/* The shape of CPython's PyObjectArenaAllocator. */
+typedef struct fp_pyarena_allocator {
+    void *ctx;
+    void *(*alloc)(void *ctx, size_t size);
+    void (*free)(void *ctx, void *ptr, size_t size);
+} fp_pyarena_allocator_t;
+
 enum { FP_PYMEM_DOMAINS = 3 }; /* RAW, MEM, OBJ */
+
+/* Requests above this size leave pymalloc for the RAW domain (3.8+). */
+enum { FP_PYMALLOC_THRESHOLD = 512 };
 
 /* Functions the interposer exports, by name, for dlsym. */
 typedef int (*fp_alloc_attach_fn)(const fp_alloc_hooks_t *hooks, const fp_alloc_config_t *config);
 typedef void (*fp_alloc_detach_fn)(void);
 typedef void (*fp_alloc_stats_fn)(fp_alloc_stats_t *out);
 /* Wraps Python's allocator of DOMAIN (ORIG) so that Python allocations
- * are counted at their requested size; returns the wrapper to install. */
-typedef void (*fp_alloc_wrap_python_fn)(int domain, const fp_pymem_allocator_t *orig,
+ * are counted at their requested size; returns the wrapper to install.
+ * PYMALLOC says whether MEM and OBJ are pymalloc (not PYTHONMALLOC=malloc). */
+typedef void (*fp_alloc_wrap_python_fn)(int domain, const fp_pymem_allocator_t *orig, bool pymalloc,
                                          fp_pymem_allocator_t *wrapper);
+/* Wraps pymalloc's arena allocator so its arenas are not counted again. */
+typedef void (*fp_alloc_wrap_arenas_fn)(const fp_pyarena_allocator_t *orig, fp_pyarena_allocator_t *wrapper);
 typedef void (*fp_alloc_guard_fn)(void);
 
 #define FP_ALLOC_ATTACH "fp_alloc_attach"
 #define FP_ALLOC_DETACH "fp_alloc_detach"
 #define FP_ALLOC_STATS "fp_alloc_stats"
 #define FP_ALLOC_WRAP_PYTHON "fp_alloc_wrap_python"
+#define FP_ALLOC_WRAP_ARENAS "fp_alloc_wrap_arenas"
 #define FP_ALLOC_GUARD_ENTER "fp_alloc_guard_enter"
 #define FP_ALLOC_GUARD_LEAVE "fp_alloc_guard_leave"
 

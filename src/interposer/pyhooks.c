@@ -1,18 +1,29 @@
 /* pyhooks.c: Python's allocators, counted at the size Python asked for.
  *
  * The agent installs these wrappers with PyMem_SetAllocator on the RAW,
- * MEM and OBJ domains. Each counts the request and raises the guard
- * around the wrapped allocator, so that the malloc or arena mmap beneath
- * is not counted a second time. Blocks from pymalloc's pools never reach
- * malloc at all, which is why Python's own domains need hooking. */
+ * MEM and OBJ domains, and on pymalloc's arena allocator. Blocks from
+ * pymalloc's pools never reach malloc, which is why Python's own domains
+ * need hooking. Nothing is counted twice:
+ *  - RAW requests are counted here, and the malloc beneath is guarded;
+ *  - MEM and OBJ requests pymalloc serves (up to 512 bytes) are counted
+ *    here; the only system memory beneath them is an arena, guarded by
+ *    the arena wrapper; larger requests go on to the RAW domain and are
+ *    counted there, so not here;
+ *  - when pymalloc is off (PYTHONMALLOC=malloc), MEM and OBJ are wrapped
+ *    like RAW.
+ * The pymalloc path takes no guard and tests no flag: it is the hottest
+ * path of a Python program. */
 #include "../common/alloc_api.h"
 #include "track.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-static fp_pymem_allocator_t wrapped[FP_PYMEM_DOMAINS];
+static fp_pymem_allocator_t orig[FP_PYMEM_DOMAINS];
+static fp_pyarena_allocator_t arenas;
 
-static void *py_malloc(void *ctx, size_t n)
+/* ---- counted here, everything beneath guarded (RAW; MEM/OBJ without pymalloc) */
+
+static void *guarded_malloc(void *ctx, size_t n)
 {
     const fp_pymem_allocator_t *o = ctx;
     fp_tls.guard++;
@@ -22,7 +33,7 @@ static void *py_malloc(void *ctx, size_t n)
     return p;
 }
 
-static void *py_calloc(void *ctx, size_t nelem, size_t elsize)
+static void *guarded_calloc(void *ctx, size_t nelem, size_t elsize)
 {
     const fp_pymem_allocator_t *o = ctx;
     fp_tls.guard++;
@@ -32,7 +43,45 @@ static void *py_calloc(void *ctx, size_t nelem, size_t elsize)
     return p;
 }
 
-static void *py_realloc(void *ctx, void *ptr, size_t n)
+static void guarded_free(void *ctx, void *ptr)
+{
+    const fp_pymem_allocator_t *o = ctx;
+    fp_track_free(ptr);
+    fp_tls.guard++;
+    o->free(o->ctx, ptr);
+    fp_tls.guard--;
+}
+
+/* ---- pymalloc: small requests counted here, large ones by RAW ----------- */
+
+static void *pymalloc_malloc(void *ctx, size_t n)
+{
+    const fp_pymem_allocator_t *o = ctx;
+    void *p = o->malloc(o->ctx, n);
+    if (n <= FP_PYMALLOC_THRESHOLD)
+        fp_track_alloc(p, n, true);
+    return p;
+}
+
+static void *pymalloc_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    const fp_pymem_allocator_t *o = ctx;
+    void *p = o->calloc(o->ctx, nelem, elsize);
+    if (nelem * elsize <= FP_PYMALLOC_THRESHOLD)
+        fp_track_alloc(p, nelem * elsize, true);
+    return p;
+}
+
+static void pymalloc_free(void *ctx, void *ptr)
+{
+    const fp_pymem_allocator_t *o = ctx;
+    fp_track_free(ptr);
+    o->free(o->ctx, ptr);
+}
+
+/* A resize is settled here whole (the old block goes, the new one comes),
+ * under the guard, in every domain. */
+static void *any_realloc(void *ctx, void *ptr, size_t n)
 {
     const fp_pymem_allocator_t *o = ctx;
     fp_track_moved_t moved;
@@ -44,25 +93,43 @@ static void *py_realloc(void *ctx, void *ptr, size_t n)
     return p;
 }
 
-static void py_free(void *ctx, void *ptr)
+EXPORT void fp_alloc_wrap_python(int domain, const fp_pymem_allocator_t *o, bool pymalloc,
+                                 fp_pymem_allocator_t *wrapper)
 {
-    const fp_pymem_allocator_t *o = ctx;
-    fp_track_free(ptr);
+    if (domain < 0 || domain >= FP_PYMEM_DOMAINS) {
+        *wrapper = *o;
+        return;
+    }
+    orig[domain] = *o;
+    bool small_path = domain != 0 && pymalloc;
+    wrapper->ctx = &orig[domain];
+    wrapper->malloc = small_path ? pymalloc_malloc : guarded_malloc;
+    wrapper->calloc = small_path ? pymalloc_calloc : guarded_calloc;
+    wrapper->realloc = any_realloc;
+    wrapper->free = small_path ? pymalloc_free : guarded_free;
+}
+
+static void *arena_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
     fp_tls.guard++;
-    o->free(o->ctx, ptr);
+    void *p = arenas.alloc(arenas.ctx, size);
+    fp_tls.guard--;
+    return p;
+}
+
+static void arena_free(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    fp_tls.guard++;
+    arenas.free(arenas.ctx, ptr, size);
     fp_tls.guard--;
 }
 
-EXPORT void fp_alloc_wrap_python(int domain, const fp_pymem_allocator_t *orig, fp_pymem_allocator_t *wrapper)
+EXPORT void fp_alloc_wrap_arenas(const fp_pyarena_allocator_t *o, fp_pyarena_allocator_t *wrapper)
 {
-    if (domain < 0 || domain >= FP_PYMEM_DOMAINS) {
-        *wrapper = *orig;
-        return;
-    }
-    wrapped[domain] = *orig;
-    wrapper->ctx = &wrapped[domain];
-    wrapper->malloc = py_malloc;
-    wrapper->calloc = py_calloc;
-    wrapper->realloc = py_realloc;
-    wrapper->free = py_free;
+    arenas = *o;
+    wrapper->ctx = NULL;
+    wrapper->alloc = arena_alloc;
+    wrapper->free = arena_free;
 }

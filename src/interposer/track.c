@@ -16,13 +16,17 @@
 #define EXPORT __attribute__((visibility("default")))
 
 __thread fp_tls_t fp_tls __attribute__((tls_model("initial-exec")));
-_Atomic int fp_track_active;
 
 enum {
     LIVE_SLOTS = 1 << 17,     /* sampled blocks live at once, at most ~3/4 of this */
     LIVE_PROBES = 64,
-    FILTER_BITS = 18,         /* counting filter in front of the live table */
+    IDLE_COUNTDOWN = 1 << 20, /* while idle, look again after this many bytes */
 };
+
+/* A counting filter in front of the live table, indexed by address (not
+ * by hash: frees of neighbouring blocks, one pymalloc pool, touch the same
+ * cache lines). In .bss: untouched pages cost nothing. */
+_Atomic unsigned char fp_track_filter[1 << FP_FILTER_BITS];
 
 #define EMPTY ((uintptr_t)0)
 #define TOMBSTONE ((uintptr_t)1)
@@ -37,13 +41,13 @@ typedef struct live {
 } live_t;
 
 /* One home for the interposer's shared state. `hooks` and `config` are
- * written by fp_alloc_attach before fp_track_active is set; the tables
+ * written by fp_alloc_attach before the epoch turns odd; the tables
  * are mapped then and never unmapped; the rest are atomics. */
 static struct {
     fp_alloc_hooks_t hooks;
     fp_alloc_config_t config;
+    _Atomic unsigned epoch;   /* odd while attached; every attach and detach moves it */
     live_t *live;
-    _Atomic uint8_t *filter;
     _Atomic uint64_t alloc_bytes, alloc_python_bytes, copy_bytes, samples, dropped;
     _Atomic int64_t live_estimate, peak_estimate, next_snapshot;
     _Atomic int snapshotting;
@@ -99,24 +103,24 @@ static uint64_t weight_of(uint64_t n, uint64_t mean)
 
 /* ---- the live table ------------------------------------------------------ */
 
-static _Atomic uint8_t *filter_slot(uintptr_t p)
+static _Atomic unsigned char *filter_slot(uintptr_t p)
 {
-    return &st.filter[hash_ptr(p) >> (64 - FILTER_BITS)];
+    return &fp_track_filter[(p >> FP_FILTER_GRAIN) & (((uintptr_t)1 << FP_FILTER_BITS) - 1)];
 }
 
 static void filter_add(uintptr_t p)
 {
-    _Atomic uint8_t *c = filter_slot(p);
-    uint8_t v = atomic_load(c);
-    while (v < 255 && !atomic_compare_exchange_weak(c, &v, (uint8_t)(v + 1)))
+    _Atomic unsigned char *c = filter_slot(p);
+    unsigned char v = atomic_load(c);
+    while (v < 255 && !atomic_compare_exchange_weak(c, &v, (unsigned char)(v + 1)))
         ;
 }
 
 static void filter_remove(uintptr_t p)
 {
-    _Atomic uint8_t *c = filter_slot(p);
-    uint8_t v = atomic_load(c);
-    while (v > 0 && v < 255 && !atomic_compare_exchange_weak(c, &v, (uint8_t)(v - 1)))
+    _Atomic unsigned char *c = filter_slot(p);
+    unsigned char v = atomic_load(c);
+    while (v > 0 && v < 255 && !atomic_compare_exchange_weak(c, &v, (unsigned char)(v - 1)))
         ;
 }
 
@@ -188,26 +192,37 @@ static void check_peak(int64_t live)
 
 /* ---- slow paths -------------------------------------------------------------- */
 
-void fp_track_flush(void)
+/* Adds this thread's counts to the process totals. */
+static void flush(fp_tls_t *t)
 {
-    fp_tls_t *t = &fp_tls;
-    atomic_fetch_add_explicit(&st.alloc_bytes, t->alloc_bytes, memory_order_relaxed);
-    atomic_fetch_add_explicit(&st.alloc_python_bytes, t->alloc_python_bytes, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st.alloc_bytes, t->bytes[0] + t->bytes[1], memory_order_relaxed);
+    atomic_fetch_add_explicit(&st.alloc_python_bytes, t->bytes[1], memory_order_relaxed);
     atomic_fetch_add_explicit(&st.copy_bytes, t->copy_bytes, memory_order_relaxed);
-    t->alloc_bytes = t->alloc_python_bytes = t->copy_bytes = 0;
+    t->bytes[0] = t->bytes[1] = t->copy_bytes = 0;
 }
 
-/* True when the countdown ran out during these N bytes: draws the next
- * gap. The first call on a thread only seeds it. */
-static bool crossed(fp_tls_t *t, int64_t *countdown, int64_t n, uint64_t mean)
+/* Brings this thread's countdowns in line with the attachment: drawn
+ * afresh after an attach, pushed ahead while idle. Returns whether an
+ * agent is attached. */
+static bool in_step(fp_tls_t *t)
 {
-    if (!t->seeded) {
-        t->seeded = true;
-        t->alloc_countdown = draw_gap(t, st.config.mean_bytes);
-        t->copy_countdown = draw_gap(t, st.config.copy_mean_bytes);
-        if ((*countdown -= n) > 0)
-            return false;
+    unsigned epoch = atomic_load_explicit(&st.epoch, memory_order_acquire);
+    if (t->epoch == epoch)
+        return epoch & 1;
+    t->epoch = epoch;
+    if (!(epoch & 1)) {
+        t->bytes[0] = t->bytes[1] = t->copy_bytes = 0;
+        t->alloc_countdown = t->copy_countdown = IDLE_COUNTDOWN;
+        return false;
     }
+    t->alloc_countdown = draw_gap(t, st.config.mean_bytes);
+    t->copy_countdown = draw_gap(t, st.config.copy_mean_bytes);
+    return true;
+}
+
+/* True when the countdown ran out: draws the next gap. */
+static bool crossed(fp_tls_t *t, int64_t *countdown, uint64_t mean)
+{
     if (*countdown > 0)
         return false;
     while (*countdown <= 0)
@@ -218,9 +233,13 @@ static bool crossed(fp_tls_t *t, int64_t *countdown, int64_t n, uint64_t mean)
 void fp_track_alloc_slow(void *p, size_t n, bool python)
 {
     fp_tls_t *t = &fp_tls;
-    if (t->alloc_bytes >= FP_TRACK_FLUSH_BYTES)
-        fp_track_flush();
-    if (!crossed(t, &t->alloc_countdown, (int64_t)n, st.config.mean_bytes) || n == 0)
+    if (!in_step(t)) {
+        if (t->alloc_countdown <= 0)
+            t->alloc_countdown = IDLE_COUNTDOWN;
+        return;
+    }
+    flush(t);
+    if (!crossed(t, &t->alloc_countdown, st.config.mean_bytes) || n == 0 || !p)
         return;
     t->guard++;
     atomic_fetch_add_explicit(&st.samples, 1, memory_order_relaxed);
@@ -249,35 +268,29 @@ static void settle_free(const live_t *rec, bool by_realloc)
         st.hooks.on_free(rec->site, site, rec->weight, rec->python, netted);
 }
 
-bool fp_track_free_slow(void *p, bool by_realloc)
+static bool attached(void) { return atomic_load_explicit(&st.epoch, memory_order_acquire) & 1; }
+
+void fp_track_free_slow(void *p)
 {
     live_t rec;
-    if (!live_take((uintptr_t)p, &rec))
-        return false;
+    if (!live_take((uintptr_t)p, &rec) || !attached())
+        return; /* after detach the agent is not called again */
     fp_tls.guard++;
-    settle_free(&rec, by_realloc);
+    settle_free(&rec, false);
     fp_tls.guard--;
-    return true;
-}
-
-void fp_track_free_check(void *p)
-{
-    if (atomic_load_explicit(filter_slot((uintptr_t)p), memory_order_relaxed))
-        fp_track_free_slow(p, false);
 }
 
 void fp_track_copy_slow(size_t n)
 {
     fp_tls_t *t = &fp_tls;
-    if (!fp_track_active || n == 0) {
-        if (t->copy_countdown <= 0) /* keep the countdown ahead */
-            t->copy_countdown = t->seeded ? draw_gap(t, st.config.copy_mean_bytes) : 0;
+    if (!in_step(t)) {
+        if (t->copy_countdown <= 0)
+            t->copy_countdown = IDLE_COUNTDOWN;
         return;
     }
-    if (t->copy_bytes >= FP_TRACK_FLUSH_BYTES)
-        fp_track_flush();
-    if (!crossed(t, &t->copy_countdown, (int64_t)n, st.config.copy_mean_bytes))
+    if (!crossed(t, &t->copy_countdown, st.config.copy_mean_bytes) || n == 0)
         return;
+    flush(t);
     t->guard++;
     if (st.hooks.on_copy)
         st.hooks.on_copy(st.hooks.site(), weight_of(n, st.config.copy_mean_bytes));
@@ -288,8 +301,7 @@ void fp_track_realloc_before(void *p, fp_track_moved_t *m)
 {
     m->had = false;
     live_t rec;
-    if (!p || fp_tls.guard || !fp_track_active || !atomic_load(filter_slot((uintptr_t)p)) ||
-        !live_take((uintptr_t)p, &rec))
+    if (!p || fp_tls.guard || !atomic_load(filter_slot((uintptr_t)p)) || !live_take((uintptr_t)p, &rec))
         return;
     m->had = true;
     m->site = rec.site;
@@ -308,6 +320,8 @@ void fp_track_realloc_after(void *old, void *p, size_t n, fp_track_moved_t *m, b
             live_insert((uintptr_t)old, &rec); /* it failed: the old block stays */
             return;
         }
+        if (!attached())
+            return;
         fp_tls.guard++;
         settle_free(&rec, true);
         fp_tls.guard--;
@@ -330,12 +344,10 @@ EXPORT int fp_alloc_attach(const fp_alloc_hooks_t *hooks, const fp_alloc_config_
 {
     if (!hooks || !hooks->site || !fp_real_init())
         return -1;
-    if (!st.live) {
-        st.live = map_table(sizeof(live_t) * LIVE_SLOTS);
-        st.filter = map_table((size_t)1 << FILTER_BITS);
-        if (!st.live || !st.filter)
-            return -1;
-    }
+    if (!st.live && !(st.live = map_table(sizeof(live_t) * LIVE_SLOTS)))
+        return -1;
+    if (atomic_load(&st.epoch) & 1)
+        return -1; /* attached already */
     st.hooks = *hooks;
     st.config = *config;
     if (st.config.mean_bytes == 0)
@@ -343,14 +355,15 @@ EXPORT int fp_alloc_attach(const fp_alloc_hooks_t *hooks, const fp_alloc_config_
     if (st.config.copy_mean_bytes == 0)
         st.config.copy_mean_bytes = st.config.mean_bytes;
     atomic_store(&st.next_snapshot, 1 << 20);
-    atomic_store(&fp_track_active, 1);
+    atomic_fetch_add(&st.epoch, 1); /* odd: attached; threads redraw their countdowns */
     return 0;
 }
 
 EXPORT void fp_alloc_detach(void)
 {
-    atomic_store(&fp_track_active, 0);
-    fp_track_flush();
+    flush(&fp_tls);
+    if (atomic_load(&st.epoch) & 1)
+        atomic_fetch_add(&st.epoch, 1);
 }
 
 static size_t resident(const void *base, size_t bytes)
@@ -371,7 +384,7 @@ static size_t resident(const void *base, size_t bytes)
 
 EXPORT void fp_alloc_stats(fp_alloc_stats_t *out)
 {
-    fp_track_flush();
+    flush(&fp_tls);
     out->alloc_bytes = atomic_load(&st.alloc_bytes);
     out->alloc_python_bytes = atomic_load(&st.alloc_python_bytes);
     out->copy_bytes = atomic_load(&st.copy_bytes);
@@ -379,8 +392,8 @@ EXPORT void fp_alloc_stats(fp_alloc_stats_t *out)
     out->dropped = atomic_load(&st.dropped);
     out->live_estimate = atomic_load(&st.live_estimate);
     out->peak_estimate = atomic_load(&st.peak_estimate);
-    out->own_bytes = resident(st.live, sizeof(live_t) * LIVE_SLOTS) + resident((const void *)st.filter,
-                                                                                (size_t)1 << FILTER_BITS);
+    out->own_bytes = resident(st.live, sizeof(live_t) * LIVE_SLOTS) +
+                     resident((const void *)fp_track_filter, sizeof fp_track_filter);
 }
 
 EXPORT void fp_alloc_guard_enter(void) { fp_tls.guard++; }

@@ -16,48 +16,51 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Thread-local state, initial-exec so its first touch does not allocate. */
+/* Thread-local state, initial-exec so its first touch does not allocate.
+ * The countdowns also carry the idle state: while no agent is attached,
+ * the slow path only pushes them a while ahead, so the fast paths never
+ * test whether anyone is listening. */
 typedef struct fp_tls {
     int guard;               /* > 0: inside footprint or a counted call; pass through */
-    bool seeded;
+    unsigned epoch;          /* the attachment these countdowns were drawn for */
     int64_t alloc_countdown; /* bytes to the next allocation sample */
     int64_t copy_countdown;  /* bytes to the next copy sample */
     uint64_t rng;
-    uint64_t alloc_bytes, alloc_python_bytes, copy_bytes; /* not yet added to the totals */
+    uint64_t bytes[2];       /* allocated, [0] native [1] Python, not yet in the totals */
+    uint64_t copy_bytes;
 } fp_tls_t;
 
 extern __thread fp_tls_t fp_tls __attribute__((tls_model("initial-exec")));
-extern _Atomic int fp_track_active; /* the agent is attached */
+
+enum { FP_FILTER_BITS = 18, FP_FILTER_GRAIN = 4 };
+/* Counts of sampled blocks by address (see track.c); zero while idle. */
+extern _Atomic unsigned char fp_track_filter[1 << FP_FILTER_BITS];
 
 /* Slow paths, called by the inline fast paths below. */
 void fp_track_alloc_slow(void *p, size_t n, bool python);
 void fp_track_copy_slow(size_t n);
-bool fp_track_free_slow(void *p, bool by_realloc);
-void fp_track_flush(void);
-
-/* Flushes per-thread counts into the process totals now and then. */
-enum { FP_TRACK_FLUSH_BYTES = 1 << 20 };
+void fp_track_free_slow(void *p);
 
 /* After a successful allocation of N bytes at P. */
 static inline void fp_track_alloc(void *p, size_t n, bool python)
 {
     fp_tls_t *t = &fp_tls;
-    if (t->guard || !fp_track_active || !p)
+    if (t->guard)
         return;
-    t->alloc_bytes += n;
-    if (python)
-        t->alloc_python_bytes += n;
-    if ((t->alloc_countdown -= (int64_t)n) <= 0 || t->alloc_bytes >= FP_TRACK_FLUSH_BYTES)
+    t->bytes[python] += n;
+    if ((t->alloc_countdown -= (int64_t)n) <= 0)
         fp_track_alloc_slow(p, n, python);
 }
 
-/* Before P is freed (or unmapped). */
-void fp_track_free_check(void *p);
+/* Before P is freed (or unmapped): only blocks the filter may hold are
+ * looked up in the table of sampled blocks. */
 static inline void fp_track_free(void *p)
 {
-    if (fp_tls.guard || !fp_track_active || !p)
+    uintptr_t a = (uintptr_t)p;
+    if (fp_tls.guard ||
+        !__atomic_load_n(&fp_track_filter[(a >> FP_FILTER_GRAIN) & ((1u << FP_FILTER_BITS) - 1)], __ATOMIC_RELAXED))
         return;
-    fp_track_free_check(p);
+    fp_track_free_slow(p);
 }
 
 /* Before a copy of N bytes. */

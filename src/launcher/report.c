@@ -1,12 +1,16 @@
-/* report.c: the terminal report (see report.h). */
+/* report.c: the terminal report (see report.h).
+ *
+ * A summary (time split, memory peak and timeline), then per profiled
+ * file the lines that matter for time and for memory, what held memory
+ * at the peak, and the functions. Every figure is read from the profile. */
 #include "report.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "figures.h"
+#include "textfmt.h"
 #include "util.h"
 
 #define BOLD "\033[1m"
@@ -16,45 +20,51 @@
 #define CYAN "\033[36m"
 #define RESET "\033[0m"
 
+enum { TOP_FUNCTIONS = 20, TOP_PEAK_LINES = 8, SPARK_COLS = 8, TIMELINE_COLS = 48 };
+
 typedef struct row {
     const char *path;
-    const char *label;   /* source text, or function name */
+    const char *label;  /* source text, or function name */
     int line;
+    json_t *obj;
     double f[FP_FIG_COUNT];
 } row_t;
+
+/* Totals the thresholds are shares of. */
+typedef struct totals {
+    double time;        /* sampled time of the whole program, lines and the rest */
+    double alloc, copy; /* over all lines */
+    double peak;        /* memory.peak_bytes */
+    bool memory;
+} totals_t;
 
 typedef struct ctx {
     FILE *out;
     const fp_report_opts_t *o;
-    double total_time;   /* sampled time of the whole program, lines and the rest */
+    totals_t t;
 } ctx_t;
 
 static const char *c_(const ctx_t *c, const char *code) { return c->o->color ? code : ""; }
+static double num(json_t *o, const char *key) { return json_number_value(json_object_get(o, key)); }
 
 static double row_time(const row_t *r)
 {
     return r->f[FP_FIG_CPU_PYTHON] + r->f[FP_FIG_CPU_NATIVE] + r->f[FP_FIG_SYSTEM];
 }
 
-static void fmt_time(char *buf, size_t n, double s)
+static double threshold(const ctx_t *c) { return c->o->reduced ? FP_REPORT_REDUCED_SHARE : FP_REPORT_SHARE; }
+
+static bool time_matters(const ctx_t *c, const row_t *r)
 {
-    if (s < 0.0005)
-        snprintf(buf, n, ".");
-    else if (s < 0.995)
-        snprintf(buf, n, "%.0fms", s * 1000);
-    else if (s < 99.5)
-        snprintf(buf, n, "%.2fs", s);
-    else
-        snprintf(buf, n, "%.0fs", s);
+    return c->t.time > 0 && row_time(r) >= threshold(c) * c->t.time;
 }
 
-static void fmt_pct(char *buf, size_t n, double part, double whole)
+static bool memory_matters(const ctx_t *c, const row_t *r)
 {
-    double p = whole > 0 ? part / whole * 100 : 0;
-    if (p < 0.05)
-        snprintf(buf, n, ".");
-    else
-        snprintf(buf, n, "%.1f%%", p);
+    double s = threshold(c);
+    return c->t.memory && ((c->t.alloc > 0 && r->f[FP_FIG_ALLOC] >= s * c->t.alloc) ||
+                           (c->t.peak > 0 && r->f[FP_FIG_PEAK] >= s * c->t.peak) ||
+                           (c->t.copy > 0 && r->f[FP_FIG_COPY] >= s * c->t.copy));
 }
 
 static const char *share_color(const ctx_t *c, double part, double whole)
@@ -63,74 +73,37 @@ static const char *share_color(const ctx_t *c, double part, double whole)
     return p >= 0.2 ? c_(c, RED BOLD) : p >= 0.05 ? c_(c, YELLOW) : "";
 }
 
-/* Prints up to COLS columns of TEXT (UTF-8, tabs as spaces), with an
- * ellipsis when it is cut. */
-static void put_clipped(FILE *out, const char *text, int cols)
+static void row_from(row_t *r, const char *path, json_t *o, const char *label_key, const char *line_key)
 {
-    int used = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p && used < cols;) {
-        size_t k = (*p & 0x80) == 0 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
-        bool last = used == cols - 1 && p[k] != '\0';
-        if (last) {
-            fputs("\xE2\x80\xA6", out);
-            return;
+    r->path = path;
+    r->obj = o;
+    r->label = json_string_value(json_object_get(o, label_key));
+    r->line = (int)json_integer_value(json_object_get(o, line_key));
+    fp_fig_from_json(o, r->f);
+}
+
+/* ---- summary --------------------------------------------------------------- */
+
+static void add_totals(ctx_t *c, json_t *p)
+{
+    size_t i, j;
+    json_t *f, *l;
+    json_array_foreach(json_object_get(p, "files"), i, f) {
+        json_array_foreach(json_object_get(f, "lines"), j, l) {
+            c->t.time += num(l, "cpu_python_s") + num(l, "cpu_native_s") + num(l, "system_s");
+            c->t.alloc += num(l, "alloc_bytes");
+            c->t.copy += num(l, "copy_bytes");
         }
-        if (*p == '\t')
-            fputc(' ', out);
-        else if (*p >= 0x20 || (*p & 0x80))
-            fwrite(p, 1, k, out);
-        else
-            fputc(' ', out);
-        used++;
-        for (size_t i = 0; i < k && *p; i++)
-            p++;
     }
+    json_t *other = json_object_get(p, "unattributed");
+    c->t.time += num(other, "cpu_python_s") + num(other, "cpu_native_s") + num(other, "system_s");
+    json_t *mem = json_object_get(p, "memory");
+    c->t.memory = json_is_object(mem);
+    c->t.peak = num(mem, "peak_bytes");
 }
 
-/* Prints at most COLS columns of TEXT, dropping its start rather than its
- * end when it is too long (a path's file name matters most). */
-static void put_clipped_left(FILE *out, const char *text, int cols)
+static void print_time_summary(ctx_t *c, json_t *p)
 {
-    int total = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        total += (*p & 0xC0) != 0x80;
-    if (total <= cols) {
-        put_clipped(out, text, cols);
-        return;
-    }
-    const unsigned char *p = (const unsigned char *)text;
-    for (int skip = total - (cols - 1); skip > 0; p++)
-        if ((p[1] & 0xC0) != 0x80)
-            skip--;
-    fputs("\xE2\x80\xA6", out);
-    put_clipped(out, (const char *)p, cols - 1);
-}
-
-/* Prints TEXT in exactly COLS columns: clipped, or padded with spaces. */
-static void put_padded(FILE *out, const char *text, int cols)
-{
-    put_clipped(out, text, cols);
-    int used = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        used += (*p & 0xC0) != 0x80;
-    for (; used < cols; used++)
-        fputc(' ', out);
-}
-
-static double num(json_t *o, const char *key) { return json_number_value(json_object_get(o, key)); }
-
-static void print_summary(ctx_t *c, json_t *p)
-{
-    FILE *out = c->out;
-    const char *program = json_string_value(json_object_get(p, "program"));
-    char code[32];
-    snprintf(code, sizeof code, "  exit %lld", (long long)json_integer_value(json_object_get(p, "exit_code")));
-    fprintf(out, "%sfootprint%s %s", c_(c, BOLD), c_(c, RESET), c_(c, BOLD));
-    put_clipped(out, program ? program : "?", c->o->width - 10 - (int)strlen(code));
-    fprintf(out, "%s%s\n", c_(c, RESET), code);
-    char el[32], cpu[32];
-    fmt_time(el, sizeof el, num(p, "elapsed_s"));
-    fmt_time(cpu, sizeof cpu, num(p, "cpu_s"));
     double py = 0, nat = 0, sys = 0;
     size_t i, j;
     json_t *f, *l;
@@ -141,72 +114,206 @@ static void print_summary(ctx_t *c, json_t *p)
             sys += num(l, "system_s");
         }
     }
-    json_t *other = json_object_get(p, "unattributed");
-    double rest = num(other, "cpu_python_s") + num(other, "cpu_native_s") + num(other, "system_s");
-    c->total_time = py + nat + sys + rest;
+    char el[32], cpu[32];
+    fp_fmt_time(el, sizeof el, num(p, "elapsed_s"));
+    fp_fmt_time(cpu, sizeof cpu, num(p, "cpu_s"));
     double lines = py + nat + sys;
-    fprintf(out, "  elapsed %s, CPU %s", el, cpu);
-    if (lines > 0) {
-        fprintf(out, "; time in lines: %sPython %.0f%%%s, %snative %.0f%%%s, %soff-CPU %.0f%%%s",
-                c_(c, YELLOW), py / lines * 100, c_(c, RESET), c_(c, CYAN), nat / lines * 100,
-                c_(c, RESET), c_(c, DIM), sys / lines * 100, c_(c, RESET));
+    fprintf(c->out, "  elapsed %s, CPU %s", el, cpu);
+    if (lines > 0)
+        fprintf(c->out, "; time in lines: %sPython %.0f%%%s, %snative %.0f%%%s, %soff-CPU %.0f%%%s",
+                c_(c, YELLOW), py / lines * 100, c_(c, RESET), c_(c, CYAN), nat / lines * 100, c_(c, RESET),
+                c_(c, DIM), sys / lines * 100, c_(c, RESET));
+    fputc('\n', c->out);
+}
+
+/* The footprint over time, as one sparkline across the run. */
+static void print_timeline(ctx_t *c, json_t *mem)
+{
+    json_t *tl = json_object_get(mem, "timeline");
+    size_t n = json_array_size(tl);
+    double end = n ? json_number_value(json_array_get(json_array_get(tl, n - 1), 0)) : 0;
+    if (n < 2 || end <= 0)
+        return;
+    double v[TIMELINE_COLS] = {0}, max = 0;
+    size_t i;
+    json_t *pt;
+    json_array_foreach(tl, i, pt) {
+        double t = json_number_value(json_array_get(pt, 0)), b = json_number_value(json_array_get(pt, 1));
+        int col = (int)(t / end * (TIMELINE_COLS - 1) + 0.5);
+        if (col >= 0 && col < TIMELINE_COLS && b > v[col])
+            v[col] = b;
+        if (b > max)
+            max = b;
     }
-    fputc('\n', out);
+    for (int k = 1; k < TIMELINE_COLS; k++) /* carry the level across columns no tick fell in */
+        if (v[k] == 0)
+            v[k] = v[k - 1];
+    char top[16], span[16];
+    fp_fmt_bytes(top, sizeof top, max);
+    fp_fmt_time(span, sizeof span, end);
+    fprintf(c->out, "  %s", c_(c, CYAN));
+    fp_put_sparkline(c->out, v, TIMELINE_COLS, max, TIMELINE_COLS);
+    fprintf(c->out, "%s  0 to %s, up to %s\n", c_(c, RESET), span, top);
+}
+
+static void print_memory_summary(ctx_t *c, json_t *p)
+{
+    json_t *mem = json_object_get(p, "memory");
+    if (!json_is_object(mem))
+        return;
+    char peak[16], at[16], alloc[16], copy[16], own[16];
+    fp_fmt_bytes(peak, sizeof peak, num(mem, "peak_bytes"));
+    fp_fmt_time(at, sizeof at, num(mem, "peak_at_s"));
+    fp_fmt_bytes(alloc, sizeof alloc, c->t.alloc);
+    fp_fmt_bytes(copy, sizeof copy, c->t.copy);
+    fp_fmt_bytes(own, sizeof own, num(mem, "profiler_bytes"));
+    fprintf(c->out, "  memory: peak %s%s%s at %s; lines allocated %s, copied %s; profiler %s\n",
+            c_(c, BOLD), peak, c_(c, RESET), at, alloc, copy, own);
+    print_timeline(c, mem);
+}
+
+static void print_summary(ctx_t *c, json_t *p)
+{
+    FILE *out = c->out;
+    const char *program = json_string_value(json_object_get(p, "program"));
+    char code[32];
+    snprintf(code, sizeof code, "  exit %lld", (long long)json_integer_value(json_object_get(p, "exit_code")));
+    fprintf(out, "%sfootprint%s %s", c_(c, BOLD), c_(c, RESET), c_(c, BOLD));
+    fp_put_clipped(out, program ? program : "?", c->o->width - 10 - (int)strlen(code));
+    fprintf(out, "%s%s\n", c_(c, RESET), code);
+    print_time_summary(c, p);
+    print_memory_summary(c, p);
     size_t nproc = json_array_size(json_object_get(p, "processes"));
-    char rest_s[32];
-    fmt_time(rest_s, sizeof rest_s, rest);
-    fprintf(out, "  %zu process%s; time outside profiled files: %s; sampling every %.0f ms\n",
-            nproc ? nproc : 1, nproc > 1 ? "es" : "", rest_s,
-            num(json_object_get(p, "sampling"), "cpu_interval_s") * 1000);
+    json_t *other = json_object_get(p, "unattributed");
+    char rest[32];
+    fp_fmt_time(rest, sizeof rest, num(other, "cpu_python_s") + num(other, "cpu_native_s") + num(other, "system_s"));
+    fprintf(out, "  %zu process%s; time outside profiled files: %s; sampling every %.0f ms\n", nproc ? nproc : 1,
+            nproc > 1 ? "es" : "", rest, num(json_object_get(p, "sampling"), "cpu_interval_s") * 1000);
     if (json_is_false(json_object_get(p, "complete")))
         fprintf(out, "  %sincomplete: the process ended abruptly; figures are from its last snapshot%s\n",
                 c_(c, YELLOW), c_(c, RESET));
 }
 
+/* ---- per file ---------------------------------------------------------------- */
+
 static void time_columns(ctx_t *c, const row_t *r)
 {
     char a[16], b[16], s[16], t[16], pct[16];
-    fmt_time(a, sizeof a, r->f[FP_FIG_CPU_PYTHON]);
-    fmt_time(b, sizeof b, r->f[FP_FIG_CPU_NATIVE]);
-    fmt_time(s, sizeof s, r->f[FP_FIG_SYSTEM]);
-    fmt_time(t, sizeof t, row_time(r));
-    fmt_pct(pct, sizeof pct, row_time(r), c->total_time);
-    fprintf(c->out, "%7s %7s %7s %7s %s%6s%s", a, b, s, t, share_color(c, row_time(r), c->total_time), pct,
+    fp_fmt_time(a, sizeof a, r->f[FP_FIG_CPU_PYTHON]);
+    fp_fmt_time(b, sizeof b, r->f[FP_FIG_CPU_NATIVE]);
+    fp_fmt_time(s, sizeof s, r->f[FP_FIG_SYSTEM]);
+    fp_fmt_time(t, sizeof t, row_time(r));
+    fp_fmt_pct(pct, sizeof pct, row_time(r), c->t.time);
+    fprintf(c->out, "%7s %7s %7s %7s %s%6s%s", a, b, s, t, share_color(c, row_time(r), c->t.time), pct,
             c_(c, RESET));
 }
 
-static bool row_matters(const ctx_t *c, const row_t *r)
+static void memory_columns(ctx_t *c, const row_t *r)
 {
-    double share = c->o->reduced ? FP_REPORT_REDUCED_SHARE : FP_REPORT_SHARE;
-    return c->total_time > 0 && row_time(r) >= share * c->total_time;
+    char a[16], p[16], k[16];
+    fp_fmt_bytes(a, sizeof a, r->f[FP_FIG_ALLOC]);
+    fp_fmt_bytes(p, sizeof p, r->f[FP_FIG_PEAK]);
+    fp_fmt_bytes(k, sizeof k, r->f[FP_FIG_COPY]);
+    fprintf(c->out, "%8s %s%8s%s %8s", a, share_color(c, r->f[FP_FIG_PEAK], c->t.peak), p, c_(c, RESET), k);
+}
+
+/* The line's live memory over the run, when the profile has it. */
+static void line_sparkline(ctx_t *c, const row_t *r)
+{
+    json_t *tl = json_object_get(r->obj, "memory_timeline");
+    size_t n = json_array_size(tl);
+    if (n == 0) {
+        fprintf(c->out, "%*s", SPARK_COLS, "");
+        return;
+    }
+    double v[256], max = 0;
+    if (n > 256)
+        n = 256;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = json_number_value(json_array_get(tl, i));
+        if (v[i] > max)
+            max = v[i];
+    }
+    fputs(c_(c, CYAN), c->out);
+    fp_put_sparkline(c->out, v, n, max, SPARK_COLS);
+    fputs(c_(c, RESET), c->out);
+}
+
+static void print_file_header(ctx_t *c, const char *path, bool *printed)
+{
+    if (*printed)
+        return;
+    fprintf(c->out, "\n%s", c_(c, BOLD));
+    fp_put_clipped_left(c->out, path ? path : "?", c->o->width);
+    fprintf(c->out, "%s\n", c_(c, RESET));
+    *printed = true;
 }
 
 static void print_file(ctx_t *c, json_t *file)
 {
     const char *path = json_string_value(json_object_get(file, "path"));
+    json_t *lines = json_object_get(file, "lines");
+    bool header = false, time_head = false, mem_head = false;
     size_t i;
     json_t *l;
-    bool header = false;
-    json_array_foreach(json_object_get(file, "lines"), i, l) {
-        row_t r = {.path = path, .line = (int)json_integer_value(json_object_get(l, "line"))};
-        fp_fig_from_json(l, r.f);
-        r.label = json_string_value(json_object_get(l, "source"));
-        if (!row_matters(c, &r))
+    json_array_foreach(lines, i, l) {
+        row_t r;
+        row_from(&r, path, l, "source", "line");
+        if (!time_matters(c, &r))
             continue;
-        if (!header) {
-            fprintf(c->out, "\n%s", c_(c, BOLD));
-            put_clipped_left(c->out, path ? path : "?", c->o->width);
-            fprintf(c->out, "%s\n", c_(c, RESET));
-            fprintf(c->out, "%s  line  Python  native off-CPU   total  share  source%s\n", c_(c, DIM),
-                    c_(c, RESET));
-            header = true;
-        }
+        print_file_header(c, path, &header);
+        if (!time_head)
+            fprintf(c->out, "%s  line  Python  native off-CPU   total  share  source%s\n", c_(c, DIM), c_(c, RESET));
+        time_head = true;
         fprintf(c->out, "%6d ", r.line);
         time_columns(c, &r);
         fputs("  ", c->out);
-        put_clipped(c->out, r.label ? r.label : "", c->o->width - 48);
+        fp_put_clipped(c->out, r.label ? r.label : "", c->o->width - 48);
         fputc('\n', c->out);
     }
+    json_array_foreach(lines, i, l) {
+        row_t r;
+        row_from(&r, path, l, "source", "line");
+        if (!memory_matters(c, &r))
+            continue;
+        print_file_header(c, path, &header);
+        if (!mem_head)
+            fprintf(c->out, "%s  line allocated  at peak   copied  %-*s  source%s\n", c_(c, DIM), SPARK_COLS,
+                    "memory", c_(c, RESET));
+        mem_head = true;
+        fprintf(c->out, "%6d ", r.line);
+        memory_columns(c, &r);
+        fputs("  ", c->out);
+        line_sparkline(c, &r);
+        fputs("  ", c->out);
+        fp_put_clipped(c->out, r.label ? r.label : "", c->o->width - 45);
+        fputc('\n', c->out);
+    }
+}
+
+/* ---- across files --------------------------------------------------------- */
+
+typedef int (*row_order_t)(const void *, const void *);
+
+/* Every line (FUNCTIONS false) or function of the profile, in ORDER. */
+static row_t *collect(json_t *p, bool functions, row_order_t order, size_t *count)
+{
+    size_t n = 0, cap = 64;
+    row_t *rows = fp_xmalloc(cap * sizeof *rows);
+    size_t i, j;
+    json_t *f, *o;
+    json_array_foreach(json_object_get(p, "files"), i, f) {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        json_array_foreach(json_object_get(f, functions ? "functions" : "lines"), j, o) {
+            if (n == cap)
+                rows = fp_xrealloc(rows, (cap *= 2) * sizeof *rows);
+            row_from(&rows[n++], path, o, functions ? "name" : "source", "line");
+        }
+    }
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, order);
+    *count = n;
+    return rows;
 }
 
 static int by_time_desc(const void *a, const void *b)
@@ -217,45 +324,99 @@ static int by_time_desc(const void *a, const void *b)
     return ((const row_t *)a)->line - ((const row_t *)b)->line;
 }
 
+static int by_peak_desc(const void *a, const void *b)
+{
+    double x = ((const row_t *)a)->f[FP_FIG_PEAK], y = ((const row_t *)b)->f[FP_FIG_PEAK];
+    if (x != y)
+        return x > y ? -1 : 1;
+    return ((const row_t *)a)->line - ((const row_t *)b)->line;
+}
+
+static int by_memory_desc(const void *a, const void *b)
+{
+    const row_t *x = a, *y = b;
+    double mx = x->f[FP_FIG_ALLOC] + x->f[FP_FIG_PEAK], my = y->f[FP_FIG_ALLOC] + y->f[FP_FIG_PEAK];
+    if (mx != my)
+        return mx > my ? -1 : 1;
+    return x->line - y->line;
+}
+
+static void put_where(ctx_t *c, const row_t *r, int cols)
+{
+    const char *base = r->path ? strrchr(r->path, '/') : NULL;
+    base = base ? base + 1 : (r->path ? r->path : "?");
+    char where[64];
+    snprintf(where, sizeof where, "%s:%d", base, r->line);
+    fp_put_padded(c->out, where, cols);
+}
+
+static void print_peak_holders(ctx_t *c, json_t *p)
+{
+    if (!c->t.memory || c->t.peak <= 0)
+        return;
+    size_t n;
+    row_t *rows = collect(p, false, by_peak_desc, &n);
+    bool head = false;
+    for (size_t k = 0; k < n && k < TOP_PEAK_LINES && rows[k].f[FP_FIG_PEAK] >= threshold(c) * c->t.peak; k++) {
+        if (!head) {
+            char peak[16], at[16];
+            fp_fmt_bytes(peak, sizeof peak, c->t.peak);
+            fp_fmt_time(at, sizeof at, num(json_object_get(p, "memory"), "peak_at_s"));
+            fprintf(c->out, "\n%sAt the peak%s (%s at %s), memory was held by\n", c_(c, BOLD), c_(c, RESET), peak, at);
+            head = true;
+        }
+        char b[16], pct[16];
+        fp_fmt_bytes(b, sizeof b, rows[k].f[FP_FIG_PEAK]);
+        fp_fmt_pct(pct, sizeof pct, rows[k].f[FP_FIG_PEAK], c->t.peak);
+        fputc(' ', c->out);
+        put_where(c, &rows[k], 20);
+        fprintf(c->out, "%8s %6s  ", b, pct);
+        fp_put_clipped(c->out, rows[k].label ? rows[k].label : "", c->o->width - 38);
+        fputc('\n', c->out);
+    }
+    free(rows);
+}
+
 static void print_functions(ctx_t *c, json_t *p)
 {
-    size_t n = 0, cap = 64;
-    row_t *rows = fp_xmalloc(cap * sizeof *rows);
-    size_t i, j;
-    json_t *f, *fn;
-    json_array_foreach(json_object_get(p, "files"), i, f) {
-        const char *path = json_string_value(json_object_get(f, "path"));
-        json_array_foreach(json_object_get(f, "functions"), j, fn) {
-            if (n == cap)
-                rows = fp_xrealloc(rows, (cap *= 2) * sizeof *rows);
-            row_t *r = &rows[n];
-            r->path = path;
-            r->label = json_string_value(json_object_get(fn, "name"));
-            r->line = (int)json_integer_value(json_object_get(fn, "line"));
-            fp_fig_from_json(fn, r->f);
-            if (row_matters(c, r))
-                n++;
-        }
-    }
-    qsort(rows, n, sizeof *rows, by_time_desc);
     enum { NAME_W = 24, WHERE_W = 17 };
-    if (n > 0) {
-        fprintf(c->out, "\n%sFunctions%s (self time of their lines)\n", c_(c, BOLD), c_(c, RESET));
-        fprintf(c->out, "%s %-*s %-*s Python  native off-CPU   total  share%s\n", c_(c, DIM), NAME_W,
-                "function", WHERE_W - 1, "where", c_(c, RESET));
-    }
-    for (size_t k = 0; k < n && k < 20; k++) {
-        const row_t *r = &rows[k];
-        const char *base = r->path ? strrchr(r->path, '/') : NULL;
-        base = base ? base + 1 : (r->path ? r->path : "?");
-        char where[64];
-        snprintf(where, sizeof where, "%s:%d", base, r->line);
+    size_t n;
+    row_t *rows = collect(p, true, by_time_desc, &n);
+    bool head = false;
+    for (size_t k = 0, shown = 0; k < n && shown < TOP_FUNCTIONS; k++) {
+        if (!time_matters(c, &rows[k]))
+            continue;
+        if (!head)
+            fprintf(c->out, "\n%sFunctions%s, by time (the sum of their lines)\n%s %-*s %-*s Python  native off-CPU "
+                            "  total  share%s\n",
+                    c_(c, BOLD), c_(c, RESET), c_(c, DIM), NAME_W, "function", WHERE_W - 1, "where", c_(c, RESET));
+        head = true;
         fputc(' ', c->out);
-        put_padded(c->out, r->label ? r->label : "?", NAME_W);
+        fp_put_padded(c->out, rows[k].label ? rows[k].label : "?", NAME_W);
         fputc(' ', c->out);
-        put_padded(c->out, where, WHERE_W - 1);
-        time_columns(c, r);
+        put_where(c, &rows[k], WHERE_W - 1);
+        time_columns(c, &rows[k]);
         fputc('\n', c->out);
+        shown++;
+    }
+    if (c->t.memory) {
+        qsort(rows, n, sizeof *rows, by_memory_desc);
+        head = false;
+        for (size_t k = 0, shown = 0; k < n && shown < TOP_FUNCTIONS; k++) {
+            if (!memory_matters(c, &rows[k]))
+                continue;
+            if (!head)
+                fprintf(c->out, "\n%sFunctions%s, by memory\n%s %-*s %-*s allocated  at peak   copied%s\n", c_(c, BOLD),
+                        c_(c, RESET), c_(c, DIM), NAME_W, "function", WHERE_W - 1, "where", c_(c, RESET));
+            head = true;
+            fputc(' ', c->out);
+            fp_put_padded(c->out, rows[k].label ? rows[k].label : "?", NAME_W);
+            fputc(' ', c->out);
+            put_where(c, &rows[k], WHERE_W - 1);
+            memory_columns(c, &rows[k]);
+            fputc('\n', c->out);
+            shown++;
+        }
     }
     free(rows);
 }
@@ -263,13 +424,15 @@ static void print_functions(ctx_t *c, json_t *p)
 void fp_report_print(FILE *out, json_t *profile, const fp_report_opts_t *opts)
 {
     ctx_t c = {.out = out, .o = opts};
+    add_totals(&c, profile);
     print_summary(&c, profile);
     size_t i;
     json_t *f;
     json_array_foreach(json_object_get(profile, "files"), i, f)
         print_file(&c, f);
+    print_peak_holders(&c, profile);
     print_functions(&c, profile);
-    if (c.total_time <= 0)
+    if (c.t.time <= 0 && c.t.alloc <= 0)
         fprintf(out, "\n  no samples in profiled files (the program ran too briefly, or its code is\n"
                      "  outside the profiled files: see --profile-all and --include)\n");
     fflush(out);

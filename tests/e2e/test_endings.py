@@ -64,6 +64,7 @@ def test_sigint_sent_to_footprint_is_a_keyboard_interrupt(tmp_path):
     proc = subprocess.Popen([FOOTPRINT, "--python", MAIN_PYTHON, "--json", str(out), program("endings.py"),
                              "wait_sigint"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout.readline() == "worked\n"
+    assert proc.stdout.readline() == "ready\n"
     proc.send_signal(signal.SIGINT)
     rest, err = proc.communicate(timeout=30)
     assert rest == "interrupted\n"
@@ -80,7 +81,7 @@ def test_ctrl_c_in_a_terminal_interrupts_the_program_once(tmp_path):
                              program("endings.py"), "wait_sigint"])
     text = b""
     deadline = time.time() + 30
-    while b"worked" not in text and time.time() < deadline:
+    while b"ready" not in text and time.time() < deadline:
         text += os.read(fd, 1024)
     os.write(fd, b"\x03")  # the terminal sends SIGINT to the whole foreground group
     try:

@@ -35,6 +35,8 @@ def main(how):
         os.kill(os.getpid(), signal.SIGKILL)
     if how == "wait_sigint":
         try:
+            print("ready")  # the interrupt is expected from here on
+            sys.stdout.flush()
             time.sleep(30)
         except KeyboardInterrupt:
             print("interrupted")
