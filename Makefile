@@ -44,7 +44,7 @@ $(BUILD)/obj/launcher/%.o: src/%.c
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
 
 $(BUILD)/footprint: $(LAUNCHER_OBJ)
-	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@ -ljansson -lm
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -lm && mv -f $@.tmp $@
 
 $(LIBDIR)/boot/sitecustomize.py: src/boot/sitecustomize.py
 	@mkdir -p $(dir $@)
@@ -58,7 +58,7 @@ $(LIBDIR)/probe.py: src/boot/probe.py
 $(LIBDIR)/libfootprint_alloc.so: $(INTERPOSER_SRC) $(wildcard src/interposer/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -fPIC -shared -fvisibility=hidden -fno-builtin -ftls-model=initial-exec \
-	    $(INTERPOSER_SRC) -o $@ -ldl -lpthread -lm
+	    $(INTERPOSER_SRC) -o $@.tmp -ldl -lpthread -lm && mv -f $@.tmp $@
 
 # One agent per interpreter; interpreters footprint does not support are skipped.
 agents:

@@ -29,6 +29,6 @@ $(OBJDIR)/%.o: src/%.c
 
 $(OUT): $(OBJ)
 	@mkdir -p $(dir $@)
-	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -shared $^ -o $@ -lunwind -lpthread
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -shared $^ -o $@.tmp -lunwind -lpthread && mv -f $@.tmp $@
 
 -include $(OBJ:.o=.d)

@@ -63,9 +63,9 @@ static void read_config(fp_config_t *c)
         c->interval_s = 0.01;
     c->memory = atoi(env_or("FOOTPRINT_MEMORY", "0")) != 0;
     c->follow_children = atoi(env_or("FOOTPRINT_CHILDREN", "1")) != 0;
-    c->alloc_mean_bytes = strtoull(env_or("FOOTPRINT_ALLOC_SAMPLE", "131072"), NULL, 10);
+    c->alloc_mean_bytes = strtoull(env_or("FOOTPRINT_ALLOC_SAMPLE", "16384"), NULL, 10);
     if (c->alloc_mean_bytes == 0)
-        c->alloc_mean_bytes = 131072;
+        c->alloc_mean_bytes = 16384;
     c->launcher_pid = (pid_t)atoi(env_or("FOOTPRINT_LAUNCHER_PID", "0"));
 }
 

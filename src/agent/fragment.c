@@ -81,7 +81,8 @@ static bool line_is_empty(const fp_line_t *l)
            !atomic_load(&l->peak_bytes);
 }
 
-/* [line, cpu_python_s, cpu_native_s, system_s, alloc, alloc_python, free, peak, copy] */
+/* [line, cpu_python_s, cpu_native_s, system_s, alloc, alloc_python, free, peak, copy,
+ *  and, when the line held memory, its live bytes over time] */
 static void write_line(fp_jsonw_t *w, const fp_line_t *l)
 {
     fp_jsonw_begin_array(w);
@@ -95,6 +96,7 @@ static void write_line(fp_jsonw_t *w, const fp_line_t *l)
     int64_t peak = atomic_load(&l->peak_bytes);
     fp_jsonw_uint(w, peak > 0 ? (uint64_t)peak : 0);
     fp_jsonw_uint(w, atomic_load(&l->copy_bytes));
+    fp_memory_write_history(w, l);
     fp_jsonw_end_array(w);
 }
 

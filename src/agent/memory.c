@@ -14,7 +14,16 @@
 #include "agent.h"
 #include "frames.h"
 
-enum { TIMELINE_CAP = 2048, TIMELINE_OUT = 1000, NET_WINDOW_NS = 1000000 };
+enum {
+    TIMELINE_CAP = 2048,
+    TIMELINE_OUT = 1000,
+    NET_WINDOW_NS = 1000000,
+    HISTORY_BUCKETS = 32,             /* a line's memory over the run, in this many steps */
+    HISTORY_LINES = 8192,             /* lines that get one */
+    HISTORY_FIRST_WIDTH_NS = 50000000,
+};
+
+typedef int64_t history_t[HISTORY_BUCKETS];
 
 typedef struct point {
     uint64_t t_ns; /* since the agent started */
@@ -41,6 +50,9 @@ static struct {
     int statm_fd;
     long page;
     uint64_t profiler_bytes;         /* largest seen */
+    history_t *histories;            /* per line: its largest live bytes in each bucket */
+    uint32_t nhistories;
+    uint64_t history_width_ns;       /* the time one bucket covers; doubles as the run goes on */
 } mem = {.statm_fd = -1};
 
 static void *hook_site(void)
@@ -131,12 +143,15 @@ int fp_memory_start(void)
     if (!attach || !wrap || !wrap_arenas || !mem.detach || !mem.stats)
         return -1;
     mem.timeline = fp_arena_alloc(&fp_agent.arena, sizeof(point_t) * TIMELINE_CAP);
-    if (!mem.timeline)
+    mem.histories = fp_arena_alloc(&fp_agent.arena, sizeof(history_t) * HISTORY_LINES);
+    mem.history_width_ns = HISTORY_FIRST_WIDTH_NS;
+    if (!mem.timeline || !mem.histories)
         return -1;
     mem.page = sysconf(_SC_PAGESIZE);
     mem.statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
     static const fp_alloc_hooks_t hooks = {hook_site, hook_alloc, hook_free, hook_copy, hook_peak};
-    fp_alloc_config_t config = {fp_agent.config.alloc_mean_bytes, fp_agent.config.alloc_mean_bytes,
+    /* copies need less precision than allocations, and are many more */
+    fp_alloc_config_t config = {fp_agent.config.alloc_mean_bytes, 4 * fp_agent.config.alloc_mean_bytes,
                                 NET_WINDOW_NS};
     wrap_python_allocators(wrap, wrap_arenas);
     if (attach(&hooks, &config) != 0)
@@ -159,6 +174,9 @@ bool fp_memory_active(void) { return mem.active; }
 void fp_memory_reset(void)
 {
     mem.npoints = 0;
+    if (mem.histories)
+        memset(mem.histories, 0, sizeof(history_t) * mem.nhistories);
+    mem.history_width_ns = HISTORY_FIRST_WIDTH_NS;
     atomic_store(&mem.peak_at_ns, 0);
     atomic_store(&mem.peak_live, 0);
     memset((void *)&mem.other, 0, sizeof mem.other);
@@ -180,6 +198,40 @@ static uint64_t resident_bytes(void)
 
 static int shrink(point_t *p, int n, int max);
 
+/* Twice the time per bucket: neighbours merge, keeping the larger. */
+static void widen_histories(void)
+{
+    for (uint32_t h = 0; h < mem.nhistories; h++) {
+        int64_t *b = mem.histories[h];
+        for (int i = 0; i < HISTORY_BUCKETS / 2; i++)
+            b[i] = b[2 * i] > b[2 * i + 1] ? b[2 * i] : b[2 * i + 1];
+        memset(b + HISTORY_BUCKETS / 2, 0, sizeof(int64_t) * (HISTORY_BUCKETS / 2));
+    }
+    mem.history_width_ns *= 2;
+}
+
+/* Each line's live memory now goes into its history. Sampler thread only. */
+static void record_histories(uint64_t t_ns)
+{
+    while (t_ns / mem.history_width_ns >= HISTORY_BUCKETS)
+        widen_histories();
+    int bucket = (int)(t_ns / mem.history_width_ns);
+    fp_sites_t *s = &fp_agent.sites;
+    uint32_t n = atomic_load(&s->nlines);
+    for (uint32_t i = 0; i < n && i < FP_MAX_LINES; i++) {
+        fp_line_t *l = &s->lines[i];
+        int64_t live = atomic_load_explicit(&l->live_bytes, memory_order_relaxed);
+        if (!l->history) {
+            if (live <= 0 || mem.nhistories >= HISTORY_LINES)
+                continue;
+            l->history = ++mem.nhistories;
+        }
+        int64_t *b = mem.histories[l->history - 1];
+        if (live > b[bucket])
+            b[bucket] = live;
+    }
+}
+
 void fp_memory_tick(void)
 {
     if (!mem.active || !mem.timeline)
@@ -190,6 +242,7 @@ void fp_memory_tick(void)
     if (mem.npoints == TIMELINE_CAP)
         mem.npoints = shrink(mem.timeline, mem.npoints, TIMELINE_CAP / 2);
     mem.timeline[mem.npoints++] = p;
+    record_histories(p.t_ns);
 }
 
 /* The largest resident memory the process had, from the kernel. */
@@ -260,6 +313,22 @@ static void write_timeline(fp_jsonw_t *w, uint64_t peak, uint64_t peak_at_ns)
     fp_jsonw_end_array(w);
 }
 
+void fp_memory_write_history(fp_jsonw_t *w, const fp_line_t *l)
+{
+    if (!mem.active || !l->history)
+        return;
+    const int64_t *b = mem.histories[l->history - 1];
+    /* every line's history spans the whole run so far, so they line up */
+    uint64_t end = (fp_agent.end_mono_ns ? fp_agent.end_mono_ns : fp_clock_ns(CLOCK_MONOTONIC)) - fp_agent.start_mono_ns;
+    int last = (int)(end / mem.history_width_ns);
+    if (last >= HISTORY_BUCKETS)
+        last = HISTORY_BUCKETS - 1;
+    fp_jsonw_begin_array(w);
+    for (int i = 0; i <= last; i++)
+        fp_jsonw_int(w, b[i] > 0 ? b[i] : 0);
+    fp_jsonw_end_array(w);
+}
+
 void fp_memory_write(fp_jsonw_t *w)
 {
     fp_jsonw_key(w, "memory");
@@ -286,6 +355,8 @@ void fp_memory_write(fp_jsonw_t *w)
     write_timeline(w, peak, peak_at);
     fp_jsonw_key(w, "profiler_bytes");
     fp_jsonw_uint(w, own);
+    fp_jsonw_key(w, "line_timeline_bucket_s");
+    fp_jsonw_double(w, (double)mem.history_width_ns / 1e9);
     fp_jsonw_key(w, "alloc_bytes");
     fp_jsonw_uint(w, st.alloc_bytes);
     fp_jsonw_key(w, "alloc_python_bytes");

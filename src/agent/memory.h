@@ -26,6 +26,9 @@ bool fp_memory_active(void);
 void fp_memory_tick(void);
 /* Forgets the figures and the timeline (a forked child starts afresh). */
 void fp_memory_reset(void);
+/* Writes line L's memory over time (an array), when it has one. */
+struct fp_line;
+void fp_memory_write_history(fp_jsonw_t *w, const struct fp_line *l);
 /* Writes the "memory" member of a fragment. */
 void fp_memory_write(fp_jsonw_t *w);
 

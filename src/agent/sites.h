@@ -34,6 +34,7 @@ typedef struct fp_line {
     _Atomic uint64_t copy_bytes;
     _Atomic int64_t live_bytes;  /* sampled estimate of its bytes still live */
     _Atomic int64_t peak_bytes;  /* live_bytes when the program peaked */
+    uint32_t history;            /* its memory over time: index + 1 (memory.c), 0 none */
 } fp_line_t;
 
 /* Functions of a file, filled in later with the GIL (see agent.c). */

@@ -11,34 +11,19 @@
 #include <unistd.h>
 
 #include "../common/alloc_api.h"
+#include "livetab.h"
 #include "real.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
 __thread fp_tls_t fp_tls __attribute__((tls_model("initial-exec")));
 
-enum {
-    LIVE_SLOTS = 1 << 17,     /* sampled blocks live at once, at most ~3/4 of this */
-    LIVE_PROBES = 64,
-    IDLE_COUNTDOWN = 1 << 20, /* while idle, look again after this many bytes */
-};
+enum { IDLE_COUNTDOWN = 1 << 20 }; /* while idle, look again after this many bytes */
 
 /* A counting filter in front of the live table, indexed by address (not
  * by hash: frees of neighbouring blocks, one pymalloc pool, touch the same
  * cache lines). In .bss: untouched pages cost nothing. */
 _Atomic unsigned char fp_track_filter[1 << FP_FILTER_BITS];
-
-#define EMPTY ((uintptr_t)0)
-#define TOMBSTONE ((uintptr_t)1)
-
-/* One sampled block that is still allocated. */
-typedef struct live {
-    _Atomic uintptr_t key;    /* its address, EMPTY or TOMBSTONE */
-    _Atomic int ready;        /* fields below written */
-    bool python;
-    void *site;
-    uint64_t size, weight, t_ns;
-} live_t;
 
 /* One home for the interposer's shared state. `hooks` and `config` are
  * written by fp_alloc_attach before the epoch turns odd; the tables
@@ -47,7 +32,6 @@ static struct {
     fp_alloc_hooks_t hooks;
     fp_alloc_config_t config;
     _Atomic unsigned epoch;   /* odd while attached; every attach and detach moves it */
-    live_t *live;
     _Atomic uint64_t alloc_bytes, alloc_python_bytes, copy_bytes, samples, dropped;
     _Atomic int64_t live_estimate, peak_estimate, next_snapshot;
     _Atomic int snapshotting;
@@ -58,15 +42,6 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t hash_ptr(uintptr_t p)
-{
-    uint64_t x = (uint64_t)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return x;
 }
 
 /* ---- randomness -------------------------------------------------------- */
@@ -101,7 +76,7 @@ static uint64_t weight_of(uint64_t n, uint64_t mean)
     return (uint64_t)((double)n / -expm1(-(double)n / (double)mean) + 0.5);
 }
 
-/* ---- the live table ------------------------------------------------------ */
+/* ---- the filter in front of the live table ------------------------------ */
 
 static _Atomic unsigned char *filter_slot(uintptr_t p)
 {
@@ -124,50 +99,22 @@ static void filter_remove(uintptr_t p)
         ;
 }
 
-static bool live_insert(uintptr_t p, const live_t *src)
+static bool live_insert(uintptr_t p, const fp_live_t *rec)
 {
-    uint64_t i = hash_ptr(p) & (LIVE_SLOTS - 1);
-    for (int probe = 0; probe < LIVE_PROBES; probe++, i = (i + 1) & (LIVE_SLOTS - 1)) {
-        live_t *e = &st.live[i];
-        uintptr_t k = atomic_load_explicit(&e->key, memory_order_acquire);
-        if ((k == EMPTY || k == TOMBSTONE) && atomic_compare_exchange_strong(&e->key, &k, p)) {
-            e->python = src->python;
-            e->site = src->site;
-            e->size = src->size;
-            e->weight = src->weight;
-            e->t_ns = src->t_ns;
-            atomic_store_explicit(&e->ready, 1, memory_order_release);
-            filter_add(p);
-            return true;
-        }
+    if (!fp_livetab_insert(p, rec)) {
+        atomic_fetch_add(&st.dropped, 1);
+        return false;
     }
-    atomic_fetch_add(&st.dropped, 1);
-    return false;
+    filter_add(p);
+    return true;
 }
 
-/* Takes the record of block P out of the table into *OUT. */
-static bool live_take(uintptr_t p, live_t *out)
+static bool live_take(uintptr_t p, fp_live_t *out)
 {
-    uint64_t i = hash_ptr(p) & (LIVE_SLOTS - 1);
-    for (int probe = 0; probe < LIVE_PROBES; probe++, i = (i + 1) & (LIVE_SLOTS - 1)) {
-        live_t *e = &st.live[i];
-        uintptr_t k = atomic_load_explicit(&e->key, memory_order_acquire);
-        if (k == EMPTY)
-            return false;
-        if (k != p || !atomic_load_explicit(&e->ready, memory_order_acquire))
-            continue;
-        out->python = e->python;
-        out->site = e->site;
-        out->size = e->size;
-        out->weight = e->weight;
-        out->t_ns = e->t_ns;
-        atomic_store_explicit(&e->ready, 0, memory_order_relaxed);
-        if (!atomic_compare_exchange_strong(&e->key, &k, TOMBSTONE))
-            return false;
-        filter_remove(p);
-        return true;
-    }
-    return false;
+    if (!fp_livetab_take(p, out))
+        return false;
+    filter_remove(p);
+    return true;
 }
 
 /* ---- peak ------------------------------------------------------------------ */
@@ -243,7 +190,7 @@ void fp_track_alloc_slow(void *p, size_t n, bool python)
         return;
     t->guard++;
     atomic_fetch_add_explicit(&st.samples, 1, memory_order_relaxed);
-    live_t rec = {.python = python, .size = n, .weight = weight_of(n, st.config.mean_bytes)};
+    fp_live_t rec = {.python = python, .weight = weight_of(n, st.config.mean_bytes)};
     rec.site = st.hooks.site();
     rec.t_ns = now_ns();
     if (live_insert((uintptr_t)p, &rec)) {
@@ -258,7 +205,7 @@ void fp_track_alloc_slow(void *p, size_t n, bool python)
 /* A sampled block goes: net it out against its own line when the line
  * freed it soon after making it, or moved it (realloc); else charge the
  * free to the line that frees it. */
-static void settle_free(const live_t *rec, bool by_realloc)
+static void settle_free(const fp_live_t *rec, bool by_realloc)
 {
     void *site = st.hooks.site();
     bool netted = site && site == rec->site &&
@@ -272,7 +219,7 @@ static bool attached(void) { return atomic_load_explicit(&st.epoch, memory_order
 
 void fp_track_free_slow(void *p)
 {
-    live_t rec;
+    fp_live_t rec;
     if (!live_take((uintptr_t)p, &rec) || !attached())
         return; /* after detach the agent is not called again */
     fp_tls.guard++;
@@ -300,12 +247,11 @@ void fp_track_copy_slow(size_t n)
 void fp_track_realloc_before(void *p, fp_track_moved_t *m)
 {
     m->had = false;
-    live_t rec;
+    fp_live_t rec;
     if (!p || fp_tls.guard || !atomic_load(filter_slot((uintptr_t)p)) || !live_take((uintptr_t)p, &rec))
         return;
     m->had = true;
     m->site = rec.site;
-    m->size = rec.size;
     m->weight = rec.weight;
     m->t_ns = rec.t_ns;
     m->python = rec.python;
@@ -314,8 +260,7 @@ void fp_track_realloc_before(void *p, fp_track_moved_t *m)
 void fp_track_realloc_after(void *old, void *p, size_t n, fp_track_moved_t *m, bool python)
 {
     if (m->had) {
-        live_t rec = {.python = m->python, .site = m->site, .size = m->size, .weight = m->weight,
-                      .t_ns = m->t_ns};
+        fp_live_t rec = {.python = m->python, .site = m->site, .weight = m->weight, .t_ns = m->t_ns};
         if (!p && n > 0) {
             live_insert((uintptr_t)old, &rec); /* it failed: the old block stays */
             return;
@@ -332,19 +277,9 @@ void fp_track_realloc_after(void *old, void *p, size_t n, fp_track_moved_t *m, b
 
 /* ---- the agent's interface ------------------------------------------------ */
 
-static void *map_table(size_t bytes)
-{
-    void *p = fp_real.mmap ? fp_real.mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-                                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                           : MAP_FAILED;
-    return p == MAP_FAILED ? NULL : p;
-}
-
 EXPORT int fp_alloc_attach(const fp_alloc_hooks_t *hooks, const fp_alloc_config_t *config)
 {
     if (!hooks || !hooks->site || !fp_real_init())
-        return -1;
-    if (!st.live && !(st.live = map_table(sizeof(live_t) * LIVE_SLOTS)))
         return -1;
     if (atomic_load(&st.epoch) & 1)
         return -1; /* attached already */
@@ -392,8 +327,7 @@ EXPORT void fp_alloc_stats(fp_alloc_stats_t *out)
     out->dropped = atomic_load(&st.dropped);
     out->live_estimate = atomic_load(&st.live_estimate);
     out->peak_estimate = atomic_load(&st.peak_estimate);
-    out->own_bytes = resident(st.live, sizeof(live_t) * LIVE_SLOTS) +
-                     resident((const void *)fp_track_filter, sizeof fp_track_filter);
+    out->own_bytes = fp_livetab_resident() + resident((const void *)fp_track_filter, sizeof fp_track_filter);
 }
 
 EXPORT void fp_alloc_guard_enter(void) { fp_tls.guard++; }

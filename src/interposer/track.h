@@ -79,7 +79,7 @@ static inline void fp_track_copy(size_t n)
 typedef struct fp_track_moved {
     bool had;              /* the old block was sampled */
     void *site;
-    uint64_t size, weight, t_ns;
+    uint64_t weight, t_ns;
     bool python;
 } fp_track_moved_t;
 

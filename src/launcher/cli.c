@@ -27,7 +27,7 @@ void fp_cli_usage(void)
         "  --html FILE             write the report as one self-contained HTML page\n"
         "  --cpu-only              profile CPU time only, not memory\n"
         "  --interval SECONDS      mean CPU sampling interval (default 0.01), randomized\n"
-        "  --alloc-sample-bytes N  mean bytes between allocation samples (default 131072)\n"
+        "  --alloc-sample-bytes N  mean bytes between allocation samples (default 16384)\n"
         "  --profile-all           profile every file, the standard library and\n"
         "                          site-packages included (default: the program's own\n"
         "                          directory tree)\n"
@@ -243,7 +243,7 @@ int fp_cli_parse(fp_options_t *o, int argc, char **argv)
     memset(o, 0, sizeof *o);
     o->command = FP_CMD_RUN;
     o->interval_s = 0.01;
-    o->alloc_sample_bytes = 131072;
+    o->alloc_sample_bytes = FP_DEFAULT_ALLOC_SAMPLE;
     if (argc < 2) {
         fp_error("no program to profile (usage: footprint [run] [options] script.py [args...])");
         return -1;

@@ -11,9 +11,13 @@
 #include "proc.h"
 #include "util.h"
 
+enum { HISTORY_MAX = 64 };
+
 typedef struct mline {
     int line;
     double f[FP_FIG_COUNT];
+    int nhistory;                 /* its memory over time, when it held some */
+    double history[HISTORY_MAX];
 } mline_t;
 
 typedef struct mspan {
@@ -65,6 +69,9 @@ static void add_lines(mfile_t *f, json_t *lines)
         ml->line = (int)json_integer_value(json_array_get(l, 0));
         for (int k = 0; k < FP_FIG_FRAGMENT_COUNT; k++)
             ml->f[fp_fig_fragment_order[k]] = json_number_value(json_array_get(l, (size_t)k + 1));
+        json_t *h = json_array_get(l, 1 + FP_FIG_FRAGMENT_COUNT);
+        for (size_t k = 0; k < json_array_size(h) && k < HISTORY_MAX; k++)
+            ml->history[ml->nhistory++] = json_number_value(json_array_get(h, k));
     }
 }
 
@@ -128,8 +135,13 @@ static void combine_lines(mfile_t *f)
     size_t out = 0;
     for (size_t i = 0; i < f->nlines; i++) {
         if (out > 0 && f->lines[out - 1].line == f->lines[i].line) {
+            mline_t *into = &f->lines[out - 1];
             for (int k = 0; k < FP_FIG_COUNT; k++)
-                f->lines[out - 1].f[k] += f->lines[i].f[k];
+                into->f[k] += f->lines[i].f[k];
+            for (int k = 0; k < f->lines[i].nhistory; k++)
+                into->history[k] += f->lines[i].history[k];
+            if (f->lines[i].nhistory > into->nhistory)
+                into->nhistory = f->lines[i].nhistory;
         } else {
             f->lines[out++] = f->lines[i];
         }
@@ -184,6 +196,12 @@ static json_t *line_json(const mline_t *l, const char *source)
     json_object_set_new(o, "source", json_string(clean ? clean : ""));
     free(clean);
     fp_fig_to_json(o, l->f);
+    if (l->nhistory > 0) {
+        json_t *h = json_array();
+        for (int k = 0; k < l->nhistory; k++)
+            json_array_append_new(h, json_integer((json_int_t)(l->history[k] + 0.5)));
+        json_object_set_new(o, "memory_timeline", h);
+    }
     return o;
 }
 

@@ -75,7 +75,7 @@ static void test_defaults(void **state)
     assert_null(o.json_path);
     assert_null(o.html_path);
     assert_true(o.interval_s == 0.01);
-    assert_int_equal(o.alloc_sample_bytes, 131072);
+    assert_int_equal(o.alloc_sample_bytes, FP_DEFAULT_ALLOC_SAMPLE);
     assert_int_equal(o.ninclude, 0);
     assert_int_equal(o.nexclude, 0);
     assert_false(o.cpu_only || o.profile_all || o.no_leaks || o.no_children);

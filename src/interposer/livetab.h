@@ -1,0 +1,33 @@
+/* livetab.h: the table of sampled blocks that are still allocated.
+ *
+ * Keyed by address; lock-free (one CAS publishes or retires an entry).
+ * It grows by adding a table twice the size of the last one rather than
+ * by rehashing, so that it never moves an entry under a concurrent
+ * reader, and its resident size stays in proportion to what it holds.
+ * Lookups try the tables newest first. Insert and take are safe from
+ * allocation hooks on any thread; they never call malloc. */
+#ifndef FP_LIVETAB_H
+#define FP_LIVETAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fp_live {
+    void *site;        /* the agent's line record, or NULL */
+    uint64_t weight;   /* the bytes this sample stands for */
+    uint64_t t_ns;     /* when it was allocated (CLOCK_MONOTONIC) */
+    bool python;
+} fp_live_t;
+
+/* Adds block P. Returns false when every table is full (the sample is
+ * dropped) or memory for a new table could not be mapped. */
+bool fp_livetab_insert(uintptr_t p, const fp_live_t *rec);
+/* Takes block P out into *OUT; false when it is not there. */
+bool fp_livetab_take(uintptr_t p, fp_live_t *out);
+/* Calls FN for every entry (a snapshot: entries may come and go meanwhile). */
+void fp_livetab_visit(void (*fn)(const fp_live_t *rec, void *ctx), void *ctx);
+/* Resident bytes of the tables. */
+size_t fp_livetab_resident(void);
+
+#endif
