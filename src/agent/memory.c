@@ -297,7 +297,10 @@ static void write_timeline(fp_jsonw_t *w, uint64_t peak, uint64_t peak_at_ns)
             copy[n++] = (point_t){peak_at_ns, peak};
             placed = true;
         }
-        copy[n++] = mem.timeline[i];
+        copy[n] = mem.timeline[i];
+        if (copy[n].bytes > peak) /* measured against a smaller profiler share then */
+            copy[n].bytes = peak;
+        n++;
     }
     if (!placed)
         copy[n++] = (point_t){peak_at_ns, peak};
