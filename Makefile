@@ -35,7 +35,7 @@ INTERPOSER_SRC := $(wildcard src/interposer/*.c)
 
 
 
-.PHONY: all agents agents-test test test-san test-c test-e2e bench install clean example
+.PHONY: all agents agents-test test test-san test-stress test-c test-e2e bench install clean example
 
 all: $(BUILD)/footprint $(LIBDIR)/boot/sitecustomize.py $(LIBDIR)/probe.py agents $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
 
@@ -80,8 +80,12 @@ example: all
 
 test: all agents-test
 	$(MAKE) --no-print-directory test-c
+	$(MAKE) --no-print-directory test-stress
 	$(MAKE) --no-print-directory test-e2e
 	$(MAKE) --no-print-directory test-san
+
+test-stress: all
+	$(MAKE) --no-print-directory -f mk/stress.mk BUILD=$(BUILD) CFLAGS_COMMON="$(CFLAGS_COMMON)"
 
 # The sanitizer run: launcher, agent and interposer built with ASan+UBSan,
 # the C unit tests, and the end-to-end tests on /usr/bin/python3 (the

@@ -1,0 +1,66 @@
+"""Nothing breaks under the profiler: many threads allocating at once,
+fork, non-Python programs started by the program, C++ programs, the
+program's own LD_PRELOAD and sitecustomize."""
+import os
+import shutil
+import subprocess
+import textwrap
+
+import pytest
+
+from conftest import FOOTPRINT, MAIN_PYTHON, ROOT, program
+
+
+def test_eight_threads_allocating_at_once(footprint, python):
+    run = footprint([program("stress_threads.py")], python=python, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "8"
+    churn = run.function("stress_threads.py", "churn")
+    assert churn["alloc_bytes"] > 10_000_000
+    assert churn["cpu_python_s"] > 0
+
+
+def test_non_python_children_run_untouched(footprint, tmp_path):
+    script = tmp_path / "children.py"
+    script.write_text(textwrap.dedent("""
+        import subprocess
+        print(subprocess.run(["sh", "-c", "echo from sh; ls / | head -1"], capture_output=True, text=True).stdout, end="")
+        print(subprocess.run(["gcc", "--version"], capture_output=True, text=True).returncode)
+    """))
+    run = footprint([str(script)])
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[0] == "from sh"
+    assert run.stdout.splitlines()[-1] == "0"
+
+
+def test_the_programs_own_ld_preload_and_pythonpath_stay(footprint, tmp_path):
+    lib = tmp_path / "libmine.so"
+    src = tmp_path / "mine.c"
+    src.write_text("int mine_loaded(void) { return 42; }\n")
+    subprocess.run(["gcc", "-shared", "-fPIC", str(src), "-o", str(lib)], check=True)
+    pkg = tmp_path / "site"
+    pkg.mkdir()
+    (pkg / "sitecustomize.py").write_text("import builtins\nbuiltins.USER_SITECUSTOMIZE = True\n")
+    (pkg / "mymod.py").write_text("VALUE = 7\n")
+    script = tmp_path / "env.py"
+    script.write_text(textwrap.dedent("""
+        import builtins, ctypes, os
+        import mymod
+        print(mymod.VALUE, getattr(builtins, "USER_SITECUSTOMIZE", False),
+              ctypes.CDLL(None).mine_loaded())
+    """))
+    preload = ":".join(filter(None, [os.environ.get("LD_PRELOAD"), str(lib)]))  # a sanitizer runtime stays first
+    env = dict(os.environ, LD_PRELOAD=preload, PYTHONPATH=str(pkg))
+    run = footprint([str(script)], env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["7", "True", "42"]
+
+
+def test_a_cxx_extension_style_program_under_the_interposer(tmp_path):
+    exe = tmp_path / "newdelete"
+    subprocess.run(["g++", "-std=c++17", "-O2", os.path.join(ROOT, "tests", "stress", "newdelete.cc"),
+                    "-o", str(exe)], check=True)
+    lib = os.path.join(os.path.dirname(FOOTPRINT), "lib", "footprint", "libfootprint_alloc.so")
+    preload = ":".join(filter(None, [os.environ.get("LD_PRELOAD"), lib]))
+    proc = subprocess.run([str(exe)], env=dict(os.environ, LD_PRELOAD=preload), capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip() == "29890000"
