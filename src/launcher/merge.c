@@ -417,8 +417,16 @@ json_t *fp_merge_run(const char *run_dir, const fp_run_facts_t *facts)
     json_object_set_new(p, "cpu_s", json_real(sum_of(m.fragments, NULL, "cpu_s")));
     json_object_set_new(p, "exit_code", json_integer(facts->exit_code));
     json_t *sampling = json_pack("{sf}", "cpu_interval_s", facts->interval_s);
-    if (facts->memory)
+    if (facts->memory) {
+        /* what the sampling costs in precision: a Poisson process on bytes */
         json_object_set_new(sampling, "alloc_mean_bytes", json_integer((json_int_t)facts->alloc_mean_bytes));
+        json_object_set_new(sampling, "copy_mean_bytes", json_integer((json_int_t)(4 * facts->alloc_mean_bytes)));
+        json_object_set_new(sampling, "alloc_exact_above_bytes",
+                            json_integer((json_int_t)(32 * facts->alloc_mean_bytes)));
+        json_object_set_new(sampling, "alloc_std_error",
+                            json_string("a figure of B bytes made of blocks smaller than alloc_exact_above_bytes "
+                                        "has a standard error of about sqrt(B * alloc_mean_bytes) bytes"));
+    }
     json_object_set_new(p, "sampling", sampling);
     json_t *mem = main ? json_object_get(main, "memory") : NULL;
     json_object_set(p, "memory", mem ? mem : json_null());

@@ -5,6 +5,7 @@
  * at the peak, and the functions. Every figure is read from the profile. */
 #include "report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -170,6 +171,13 @@ static void print_memory_summary(ctx_t *c, json_t *p)
     fprintf(c->out, "  memory: peak %s%s%s at %s; lines allocated %s, copied %s; profiler %s\n",
             c_(c, BOLD), peak, c_(c, RESET), at, alloc, copy, own);
     print_timeline(c, mem);
+    double mean = num(json_object_get(p, "sampling"), "alloc_mean_bytes");
+    if (mean > 0) {
+        char every[16];
+        fp_fmt_bytes(every, sizeof every, mean);
+        fprintf(c->out, "  %sallocations sampled every %s on average: 10MB on a line is within %.0f%%, 100MB %.0f%% (95%%)%s\n",
+                c_(c, DIM), every, 200 * sqrt(mean / 1e7), 200 * sqrt(mean / 1e8), c_(c, RESET));
+    }
 }
 
 static void print_summary(ctx_t *c, json_t *p)
