@@ -175,7 +175,7 @@ static void print_memory_summary(ctx_t *c, json_t *p)
     if (mean > 0) {
         char every[16];
         fp_fmt_bytes(every, sizeof every, mean);
-        fprintf(c->out, "  %sallocations sampled every %s on average: 10MB on a line is within %.0f%%, 100MB %.0f%% (95%%)%s\n",
+        fprintf(c->out, "  %sallocations sampled every %s: a line.s 10MB is within %.0f%%, 100MB %.0f%% (95%%)%s\n",
                 c_(c, DIM), every, 200 * sqrt(mean / 1e7), 200 * sqrt(mean / 1e8), c_(c, RESET));
     }
 }
