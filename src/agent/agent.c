@@ -134,17 +134,28 @@ static void warm_up_unwinder(void)
     unw_backtrace(frames, 16);
 }
 
-/* In a forked child, the agent's thread and timers are gone. Until child
- * processes are followed, the child stays unprofiled and writes nothing. */
+/* In a forked child the agent's thread and timers are gone (only the
+ * forking thread survives). This C-level handler only forgets them; the
+ * Python-level one (py_after_fork_child) starts the child's own profile
+ * once the interpreter is usable again. */
 static void after_fork_child(void)
 {
     if (!fp_agent.started)
         return;
     atomic_store(&fp_agent.sampling, false);
-    fp_memory_stop();
     fp_ticker_forget();
     fp_cpu_forget_all();
-    fp_agent.started = false;
+    fp_agent.forked = true;
+}
+
+/* Starts sampling the calling thread, and the sampler thread. */
+static int start_sampling(void)
+{
+    atomic_store(&fp_agent.sampling, true);
+    int slot = fp_cpu_add_thread((int)syscall(SYS_gettid));
+    if (slot >= 0)
+        atomic_store(&fp_threads[slot].tstate, PyThreadState_Get());
+    return fp_ticker_start();
 }
 
 /* SIGTERM and SIGHUP end a program that has no handler for them without
@@ -202,12 +213,8 @@ static int start(void)
     if (fp_cpu_install() != 0)
         return -1;
     a->started = true;
-    atomic_store(&a->sampling, true);
-    int slot = fp_cpu_add_thread((int)syscall(SYS_gettid));
-    if (slot >= 0)
-        atomic_store(&fp_threads[slot].tstate, PyThreadState_Get());
     pthread_atfork(NULL, NULL, after_fork_child);
-    if (fp_ticker_start() != 0)
+    if (start_sampling() != 0)
         return -1;
     catch_deadly_signals();
     return 0;
@@ -243,9 +250,89 @@ static PyObject *py_stop(PyObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
+static bool running(void) { return fp_agent.started && !fp_agent.end_mono_ns; }
+
+/* os.fork: no thread of ours may exist while the process forks (3.12
+ * warns about forking a multi-threaded process, and the child would not
+ * have it anyway). */
+static PyObject *py_before_fork(PyObject *self, PyObject *unused)
+{
+    (void)self, (void)unused;
+    if (running())
+        fp_ticker_stop();
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_after_fork_parent(PyObject *self, PyObject *unused)
+{
+    (void)self, (void)unused;
+    if (running() && fp_ticker_start() != 0)
+        PySys_WriteStderr("footprint: the sampler thread did not restart after fork\n");
+    Py_RETURN_NONE;
+}
+
+/* The child of os.fork (multiprocessing's fork start method included)
+ * starts a profile of its own: its own figures, its own fragment. */
+static PyObject *py_after_fork_child(PyObject *self, PyObject *unused)
+{
+    (void)self, (void)unused;
+    fp_agent_t *a = &fp_agent;
+    if (!a->started || !a->forked || a->end_mono_ns)
+        Py_RETURN_NONE;
+    a->forked = false;
+    if (!a->config.follow_children) {
+        fp_memory_stop();
+        a->started = false;
+        Py_RETURN_NONE;
+    }
+    a->pid = getpid();
+    a->parent_pid = getppid();
+    a->start_wall_ns = fp_clock_ns(CLOCK_REALTIME);
+    a->start_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    a->cpu_at_start_ns = fp_process_cpu_ns();
+    atomic_store(&a->ticker_cpu_ns, 0);
+    memset((void *)&a->other, 0, sizeof a->other);
+    fp_sites_reset_figures(&a->sites);
+    fp_memory_reset();
+    fp_fragment_reset();
+    if (start_sampling() != 0)
+        PySys_WriteStderr("footprint: a forked child could not start its profile\n");
+    Py_RETURN_NONE;
+}
+
+/* os.exec*: the process image is about to be replaced. Leaves a complete
+ * fragment, and stops the timers, with any sample signal still pending
+ * thrown away: delivered to the new image it would kill it. If the exec
+ * fails, exec_failed() resumes sampling. */
+static PyObject *py_before_exec(PyObject *self, PyObject *unused)
+{
+    (void)self, (void)unused;
+    if (!running())
+        Py_RETURN_NONE;
+    fp_ticker_pause_threads(true);
+    fp_cpu_stop_all();
+    fp_cpu_discard_pending();
+    fp_spans_update();
+    fp_fragment_write_before_exec();
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_exec_failed(PyObject *self, PyObject *unused)
+{
+    (void)self, (void)unused;
+    if (running())
+        fp_ticker_pause_threads(false);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"start", py_start, METH_O, "start(function_spans) -> bool: start profiling this process"},
     {"stop", py_stop, METH_NOARGS, "stop(): stop profiling and write this process's fragment"},
+    {"before_fork", py_before_fork, METH_NOARGS, "for os.register_at_fork(before=...)"},
+    {"after_fork_parent", py_after_fork_parent, METH_NOARGS, "for os.register_at_fork(after_in_parent=...)"},
+    {"after_fork_child", py_after_fork_child, METH_NOARGS, "for os.register_at_fork(after_in_child=...)"},
+    {"before_exec", py_before_exec, METH_NOARGS, "before_exec(): the process image is about to be replaced"},
+    {"exec_failed", py_exec_failed, METH_NOARGS, "exec_failed(): the exec did not happen; go on"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -49,6 +49,7 @@ typedef struct fp_agent {
     fp_procinfo_t proc;
     _Atomic bool sampling;        /* (atomic) handlers and hooks record only while set */
     bool started;
+    bool forked;                  /* in a forked child whose profile is not yet restarted */
     pid_t pid;                    /* the process these figures belong to */
     pid_t parent_pid;
     uint64_t start_wall_ns;       /* CLOCK_REALTIME at start */

@@ -241,6 +241,17 @@ void fp_cpu_stop_all(void)
             fp_cpu_remove_thread(i);
 }
 
+void fp_cpu_discard_pending(void)
+{
+    if (sample_signal < 0)
+        return;
+    /* setting a signal to SIG_IGN discards its pending instances */
+    struct sigaction ours;
+    sigaction(sample_signal, NULL, &ours);
+    signal(sample_signal, SIG_IGN);
+    sigaction(sample_signal, &ours, NULL);
+}
+
 void fp_cpu_forget_all(void)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
@@ -253,11 +264,12 @@ void fp_cpu_forget_all(void)
     }
 }
 
-void fp_cpu_charge_offcpu(fp_thread_t *t, PyThreadState *ts, uint64_t ns)
+fp_line_t *fp_cpu_charge_offcpu(fp_thread_t *t, PyThreadState *ts, uint64_t ns)
 {
     fp_line_t *line = ts ? fp_frames_site(&fp_agent.sites, ts) : atomic_load(&t->last_line);
     if (ts)
         atomic_store(&t->last_line, line);
     if (line || ts)
         charge(line, TIME_SYSTEM, ns);
+    return line;
 }

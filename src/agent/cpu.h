@@ -36,6 +36,8 @@ typedef struct fp_thread {
     int sched_fd;                      /* /proc/self/task/TID/schedstat, or -1 */
     uint64_t last_wall_ns, last_run_ns, last_wait_ns;
     int64_t pending_off_ns;            /* off-CPU time not yet charged to a line */
+    fp_line_t *blocked_line;           /* the line it was read to be on, with the GIL, ... */
+    uint64_t blocked_run_ns;           /* ... when its CPU time was this: unmoved since, it is still there */
     bool seen;                         /* still listed in the last scan */
 } fp_thread_t;
 
@@ -50,6 +52,8 @@ int fp_cpu_add_thread(int tid);
 void fp_cpu_remove_thread(int slot);
 /* Deletes every timer; after this no sample signal is sent. */
 void fp_cpu_stop_all(void);
+/* Throws away a sample signal that is pending (before exec). */
+void fp_cpu_discard_pending(void);
 /* After fork: timers and other threads are gone; forget them without
  * touching the kernel objects (they belong to the parent). */
 void fp_cpu_forget_all(void);
@@ -60,7 +64,8 @@ bool fp_cpu_read_schedstat(int fd, uint64_t *run, uint64_t *wait);
 
 /* Charges NS of off-CPU time of thread T to the line its thread state TS
  * is on (TS seen blocked by the sampler, which holds the GIL), or, when TS
- * is NULL (the thread has ended), to the line it was last seen on. */
-void fp_cpu_charge_offcpu(fp_thread_t *t, PyThreadState *ts, uint64_t ns);
+ * is NULL (the thread has ended), to the line it was last seen on.
+ * Returns the line charged, or NULL. */
+fp_line_t *fp_cpu_charge_offcpu(fp_thread_t *t, PyThreadState *ts, uint64_t ns);
 
 #endif

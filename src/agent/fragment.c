@@ -165,14 +165,15 @@ static void write_files(fp_jsonw_t *w)
     free(order);
 }
 
-int fp_fragment_write(bool final)
+static int write_fragment(bool final, bool mark_final)
 {
     if (final_written || !fp_agent.started)
         return -1;
     fp_guard_enter();
     char tmp[4200], path[4200];
-    snprintf(tmp, sizeof tmp, "%s/.%d.%s.tmp", fp_agent.config.run_dir, (int)getpid(), final ? "f" : "s");
-    snprintf(path, sizeof path, "%s/%d.json", fp_agent.config.run_dir, (int)getpid());
+    unsigned long long start = (unsigned long long)fp_agent.start_wall_ns;
+    snprintf(tmp, sizeof tmp, "%s/.%d-%llu.%s.tmp", fp_agent.config.run_dir, (int)getpid(), start, final ? "f" : "s");
+    snprintf(path, sizeof path, "%s/%d-%llu.json", fp_agent.config.run_dir, (int)getpid(), start);
     int rc = -1;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
@@ -199,8 +200,12 @@ int fp_fragment_write(bool final)
         if (rc != 0)
             unlink(tmp);
     }
-    if (rc == 0 && final)
+    if (rc == 0 && mark_final)
         final_written = true;
     fp_guard_leave();
     return rc;
 }
+
+int fp_fragment_write(bool final) { return write_fragment(final, final); }
+
+int fp_fragment_write_before_exec(void) { return write_fragment(true, false); }

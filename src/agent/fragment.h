@@ -1,6 +1,7 @@
 /* fragment.h: the per-process profile the agent leaves in the run dir.
  *
- * Each profiled process writes RUN_DIR/PID.json: its own figures per line,
+ * Each profiled process writes RUN_DIR/PID-START.json (START tells apart
+ * the images of one pid across exec): its own figures per line,
  * its functions, process facts and memory figures. The launcher merges all
  * fragments into the profile. Writes go to a temporary name and are
  * renamed, so a reader never sees half a fragment; a snapshot never
@@ -13,6 +14,9 @@
 /* Writes the fragment; FINAL marks the process's last word. Callers hold
  * the GIL (which also serializes writers). Returns 0 or -1. */
 int fp_fragment_write(bool final);
+/* Writes a complete fragment before exec, leaving later writes possible
+ * should the exec fail. Needs the GIL. */
+int fp_fragment_write_before_exec(void);
 /* After fork: the child has written nothing yet. */
 void fp_fragment_reset(void);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../common/alloc_api.h"
@@ -50,6 +51,7 @@ static struct {
     int statm_fd;
     long page;
     uint64_t profiler_bytes;         /* largest seen */
+    uint64_t final_hwm;              /* VmHWM when counting stopped, before exit work */
     history_t *histories;            /* per line: its largest live bytes in each bucket */
     uint32_t nhistories;
     uint64_t history_width_ns;       /* the time one bucket covers; doubles as the run goes on */
@@ -161,12 +163,18 @@ int fp_memory_start(void)
     return 0;
 }
 
+static uint64_t high_water_bytes(void);
+
+/* The agent's work at exit (reading function spans imports `ast`) must
+ * not raise the program's peak: the high-water mark is read now. */
 void fp_memory_stop(void)
 {
-    if (mem.active && mem.detach)
+    if (!mem.active)
+        return;
+    if (mem.detach)
         mem.detach();
-    if (mem.active)
-        fp_memory_tick();
+    fp_memory_tick();
+    mem.final_hwm = high_water_bytes();
 }
 
 bool fp_memory_active(void) { return mem.active; }
@@ -174,6 +182,7 @@ bool fp_memory_active(void) { return mem.active; }
 void fp_memory_reset(void)
 {
     mem.npoints = 0;
+    mem.final_hwm = 0;
     if (mem.histories)
         memset(mem.histories, 0, sizeof(history_t) * mem.nhistories);
     mem.history_width_ns = HISTORY_FIRST_WIDTH_NS;
@@ -260,9 +269,40 @@ static uint64_t high_water_bytes(void)
     return (uint64_t)kb * 1024;
 }
 
+/* Resident pages of footprint's own shared objects (agent, interposer,
+ * libunwind): mapped into the program only because it is profiled. */
+static uint64_t own_objects_bytes(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return 0;
+    static const char *const ours[] = {"/_footprint.", "/libfootprint_alloc.so", "/libunwind.so", "/liblzma.so"};
+    char line[4352];
+    uint64_t total = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char vec[256];
+    while (fgets(line, sizeof line, f)) {
+        bool mine = false;
+        for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+            mine |= strstr(line, ours[i]) != NULL;
+        unsigned long lo, hi;
+        if (!mine || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+            continue;
+        for (unsigned long a = lo; a < hi; a += sizeof vec * (unsigned long)page) {
+            unsigned long len = hi - a < sizeof vec * (unsigned long)page ? hi - a : sizeof vec * (unsigned long)page;
+            if (mincore((void *)a, len, vec) != 0)
+                break;
+            for (unsigned long i = 0; i < (len + (unsigned long)page - 1) / (unsigned long)page; i++)
+                total += (vec[i] & 1) * (uint64_t)page;
+        }
+    }
+    fclose(f);
+    return total;
+}
+
 static uint64_t measure_profiler_bytes(const fp_alloc_stats_t *st)
 {
-    uint64_t now = fp_arena_resident(&fp_agent.arena) + st->own_bytes;
+    uint64_t now = fp_arena_resident(&fp_agent.arena) + st->own_bytes + own_objects_bytes();
     if (now > mem.profiler_bytes)
         mem.profiler_bytes = now;
     return mem.profiler_bytes;
@@ -342,7 +382,7 @@ void fp_memory_write(fp_jsonw_t *w)
     fp_alloc_stats_t st;
     mem.stats(&st);
     uint64_t own = measure_profiler_bytes(&st);
-    uint64_t hwm = high_water_bytes();
+    uint64_t hwm = mem.final_hwm ? mem.final_hwm : high_water_bytes();
     uint64_t peak = hwm > own ? hwm - own : 0;
     uint64_t peak_at = atomic_load(&mem.peak_at_ns);
     if (!peak_at) { /* no snapshot: the highest timeline point */

@@ -24,7 +24,8 @@
 #include "memory.h"
 
 enum {
-    MIN_CHARGE_NS = 1000000,        /* take the GIL once a thread has 1 ms to charge */
+    MIN_CHARGE_NS = 10000000,       /* take the GIL once a thread has 10 ms to charge:
+                                       taking it is an extra GIL switch for the program */
     SNAPSHOT_NS = 1000000000,       /* write a snapshot every second... */
     FIRST_SNAPSHOT_NS = 250000000,  /* ...and a first one soon after start */
     RESCAN_TICKS = 10,              /* rescan threads at least this often */
@@ -37,6 +38,7 @@ static struct {
     bool running;
     _Atomic bool stop;
     _Atomic int fatal;    /* a deadly signal to re-raise after the final write */
+    _Atomic bool paused;  /* start no timers: an exec is under way */
     int wake_fd;          /* eventfd: wakes the thread to stop */
     int stat_fd;          /* /proc/self/stat */
     long last_nthreads;
@@ -134,6 +136,12 @@ static bool measure_offcpu(void)
         t->last_wall_ns = now;
         t->last_run_ns = run;
         t->last_wait_ns = wait;
+        if (t->pending_off_ns > 0 && t->blocked_line && run == t->blocked_run_ns) {
+            /* it has not run since it was seen on that line: it is still there */
+            atomic_fetch_add_explicit(&t->blocked_line->system_ns, (uint64_t)t->pending_off_ns,
+                                      memory_order_relaxed);
+            t->pending_off_ns = 0;
+        }
         if (t->pending_off_ns >= MIN_CHARGE_NS)
             worth = true;
     }
@@ -196,8 +204,10 @@ static void charge_offcpu(void)
         if (atomic_load(&t->tid) == 0 || t->pending_off_ns <= 0)
             continue;
         PyThreadState *ts = state_of(t);
-        if (ts != tk.tstate)
-            fp_cpu_charge_offcpu(t, ts, (uint64_t)t->pending_off_ns);
+        if (ts != tk.tstate) {
+            t->blocked_line = fp_cpu_charge_offcpu(t, ts, (uint64_t)t->pending_off_ns);
+            t->blocked_run_ns = t->last_run_ns;
+        }
         t->pending_off_ns = 0;
     }
 }
@@ -206,7 +216,7 @@ static void tick(void)
 {
     uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
     long nthreads = count_threads();
-    if (nthreads != tk.last_nthreads || tk.ticks % RESCAN_TICKS == 0) {
+    if (!atomic_load(&tk.paused) && (nthreads != tk.last_nthreads || tk.ticks % RESCAN_TICKS == 0)) {
         scan_threads();
         tk.last_nthreads = nthreads;
     }
@@ -322,6 +332,12 @@ void fp_ticker_stop(void)
     if (tk.stat_fd >= 0)
         close(tk.stat_fd);
     tk.stat_fd = -1;
+}
+
+void fp_ticker_pause_threads(bool pause)
+{
+    atomic_store(&tk.paused, pause);
+    tk.last_nthreads = -1; /* rescan when resumed */
 }
 
 void fp_ticker_forget(void)

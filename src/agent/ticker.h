@@ -20,6 +20,8 @@ void fp_ticker_stop(void);
  * process with signal SIG, as its default action would have. Returns
  * false when there is no sampler thread to do it. Async-signal-safe. */
 bool fp_ticker_request_fatal(int sig);
+/* While paused, the sampler thread starts no CPU timer (before exec). */
+void fp_ticker_pause_threads(bool pause);
 /* In a forked child: the thread is gone; forget it. */
 void fp_ticker_forget(void);
 

@@ -59,14 +59,51 @@ def _start_agent():
     import atexit
 
     atexit.register(_footprint.stop)
-    real_exit = os._exit
+    os.register_at_fork(before=_footprint.before_fork, after_in_parent=_footprint.after_fork_parent,
+                        after_in_child=_footprint.after_fork_child)
+    _wrap_os_exits(_footprint)
+
+
+def _wrap_os_exits(agent):
+    """os._exit skips atexit, and os.exec* replaces the process: both get
+    the agent's last word first. os.execl/execlp/execvp and friends go
+    through these two."""
+    real_exit, real_execv, real_execve = os._exit, os.execv, os.execve
 
     def _exit(status):
-        _footprint.stop()
+        agent.stop()
         real_exit(status)
 
-    _exit.__doc__ = real_exit.__doc__
-    os._exit = _exit
+    def execv(path, argv):
+        agent.before_exec()
+        try:
+            real_execv(path, argv)
+        finally:
+            agent.exec_failed()  # reached only when the exec did not happen
+
+    def execve(path, argv, env):
+        agent.before_exec()
+        try:
+            real_execve(path, argv, env)
+        finally:
+            agent.exec_failed()
+
+    for wrapper, real in ((_exit, real_exit), (execv, real_execv), (execve, real_execve)):
+        wrapper.__doc__ = real.__doc__
+    os._exit, os.execv, os.execve = _exit, execv, execve
+
+
+def _forget_footprint_env():
+    """With --no-children the program's children run as without footprint:
+    its variables go from the environment they inherit."""
+    for name, saved in (("PYTHONPATH", "FOOTPRINT_USER_PYTHONPATH"), ("LD_PRELOAD", "FOOTPRINT_USER_LD_PRELOAD")):
+        value = os.environ.get(saved)
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    for name in [n for n in os.environ if n.startswith("FOOTPRINT_")]:
+        del os.environ[name]
 
 
 def _chain_shadowed():
@@ -85,10 +122,15 @@ def _chain_shadowed():
 
 def _boot():
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+    follow = os.environ.get("FOOTPRINT_CHILDREN", "1") != "0"
+    is_main = str(os.getppid()) == os.environ.get("FOOTPRINT_LAUNCHER_PID")
     try:
-        _start_agent()
+        if follow or is_main:
+            _start_agent()
     except Exception as e:  # the program runs even when the agent cannot
         sys.stderr.write("footprint: the agent failed to start: %s\n" % e)
+    if not follow:
+        _forget_footprint_env()
     _chain_shadowed()
 
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,8 @@ extern char **environ;
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
 static volatile sig_atomic_t child_pid;
+
+enum { DESCENDANT_WAIT_MS = 2000 };
 
 char **fp_env_copy(void)
 {
@@ -81,8 +84,29 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* After the program ends, its descendants still running (pool workers
+ * being torn down, a forkserver, daemons) get a bounded time to finish
+ * and leave their last fragment. They were reparented to us (we are a
+ * subreaper); the ones still running then are left to run on. */
+static void wait_for_descendants(void)
+{
+    double deadline = now_s() + DESCENDANT_WAIT_MS / 1000.0;
+    for (;;) {
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0)
+            continue;
+        if (pid < 0 && errno != EINTR)
+            return; /* none left */
+        if (now_s() >= deadline)
+            return;
+        usleep(5000);
+    }
+}
+
 int fp_child_run(fp_child_t *c)
 {
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     /* An exec error must reach us: report it through a close-on-exec pipe. */
     int errpipe[2];
     if (pipe2(errpipe, O_CLOEXEC) != 0) {
@@ -127,6 +151,7 @@ int fp_child_run(fp_child_t *c)
         ;
     c->elapsed_s = now_s() - start;
     child_pid = 0;
+    wait_for_descendants();
     if (got == (ssize_t)sizeof err) {
         fp_error("cannot run %s: %s", c->argv[0], strerror(err));
         return -1;

@@ -129,6 +129,12 @@ static char *preload_list(const char *user, const char *lib)
 static char **agent_env(const fp_options_t *o, const fp_interp_t *in, const char *libdir, const char *run_dir)
 {
     char **env = fp_env_copy();
+    /* what the program had, for --no-children to give its children back */
+    static const char *const saved[][2] = {{"PYTHONPATH", "FOOTPRINT_USER_PYTHONPATH"},
+                                           {"LD_PRELOAD", "FOOTPRINT_USER_LD_PRELOAD"}};
+    for (size_t i = 0; i < 2; i++)
+        if (getenv(saved[i][0]))
+            fp_env_set(&env, saved[i][1], getenv(saved[i][0]));
     char *boot = fp_xasprintf("%s/boot", libdir);
     const char *old = getenv("PYTHONPATH");
     char *pp = old && *old ? fp_xasprintf("%s:%s", boot, old) : fp_xstrdup(boot);

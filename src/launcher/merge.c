@@ -365,6 +365,10 @@ static json_t *processes_json(json_t *fragments, pid_t main_pid)
             json_object_set(p, "parent_pid", json_object_get(f, "parent_pid"));
             json_object_set(p, "argv", json_object_get(f, "argv"));
             json_object_set(p, "elapsed_s", json_object_get(f, "elapsed_s"));
+            json_object_set(p, "cpu_s", json_object_get(f, "cpu_s"));
+            json_t *mem = json_object_get(f, "memory");
+            if (json_is_object(mem))
+                json_object_set(p, "peak_bytes", json_object_get(mem, "peak_bytes"));
             json_object_set_new(p, "complete", json_boolean(json_is_true(json_object_get(f, "final"))));
             json_array_append_new(list, p);
         }

@@ -364,8 +364,16 @@ static void print_peak_holders(ctx_t *c, json_t *p)
         return;
     size_t n;
     row_t *rows = collect(p, false, by_peak_desc, &n);
+    /* with several processes, each line's figure is at its own process's
+     * peak: the shares are of their sum when that is larger */
+    double whole = c->t.peak;
+    double sum = 0;
+    for (size_t k = 0; k < n; k++)
+        sum += rows[k].f[FP_FIG_PEAK];
+    if (sum > whole)
+        whole = sum;
     bool head = false;
-    for (size_t k = 0; k < n && k < TOP_PEAK_LINES && rows[k].f[FP_FIG_PEAK] >= threshold(c) * c->t.peak; k++) {
+    for (size_t k = 0; k < n && k < TOP_PEAK_LINES && rows[k].f[FP_FIG_PEAK] >= threshold(c) * whole; k++) {
         if (!head) {
             char peak[16], at[16];
             fp_fmt_bytes(peak, sizeof peak, c->t.peak);
@@ -375,7 +383,7 @@ static void print_peak_holders(ctx_t *c, json_t *p)
         }
         char b[16], pct[16];
         fp_fmt_bytes(b, sizeof b, rows[k].f[FP_FIG_PEAK]);
-        fp_fmt_pct(pct, sizeof pct, rows[k].f[FP_FIG_PEAK], c->t.peak);
+        fp_fmt_pct(pct, sizeof pct, rows[k].f[FP_FIG_PEAK], whole);
         fputc(' ', c->out);
         put_where(c, &rows[k], 20);
         fprintf(c->out, "%8s %6s  ", b, pct);
@@ -429,6 +437,39 @@ static void print_functions(ctx_t *c, json_t *p)
     free(rows);
 }
 
+/* One line per process when the program started others. */
+static void print_processes(ctx_t *c, json_t *p)
+{
+    json_t *procs = json_object_get(p, "processes");
+    if (json_array_size(procs) < 2)
+        return;
+    fprintf(c->out, "\n%sProcesses%s (%zu profiled)\n%s     pid   parent  elapsed      CPU     peak  command%s\n",
+            c_(c, BOLD), c_(c, RESET), json_array_size(procs), c_(c, DIM), c_(c, RESET));
+    size_t i, shown = 0;
+    json_t *q;
+    json_array_foreach(procs, i, q) {
+        if (shown++ == 12) {
+            fprintf(c->out, "  ... and %zu more\n", json_array_size(procs) - 12);
+            break;
+        }
+        char el[16], cpu[16], peak[16], cmd[512] = "";
+        fp_fmt_time(el, sizeof el, num(q, "elapsed_s"));
+        fp_fmt_time(cpu, sizeof cpu, num(q, "cpu_s"));
+        fp_fmt_bytes(peak, sizeof peak, num(q, "peak_bytes"));
+        size_t j;
+        json_t *a;
+        json_array_foreach(json_object_get(q, "argv"), j, a) {
+            const char *s = json_string_value(a);
+            if (s && strlen(cmd) + strlen(s) + 2 < sizeof cmd)
+                strcat(strcat(cmd, j ? " " : ""), s);
+        }
+        fprintf(c->out, "%8lld %8lld %8s %8s %8s  ", (long long)json_integer_value(json_object_get(q, "pid")),
+                (long long)json_integer_value(json_object_get(q, "parent_pid")), el, cpu, peak);
+        fp_put_clipped_left(c->out, cmd, c->o->width - 45);
+        fputc('\n', c->out);
+    }
+}
+
 void fp_report_print(FILE *out, json_t *profile, const fp_report_opts_t *opts)
 {
     ctx_t c = {.out = out, .o = opts};
@@ -440,6 +481,7 @@ void fp_report_print(FILE *out, json_t *profile, const fp_report_opts_t *opts)
         print_file(&c, f);
     print_peak_holders(&c, profile);
     print_functions(&c, profile);
+    print_processes(&c, profile);
     if (c.t.time <= 0 && c.t.alloc <= 0)
         fprintf(out, "\n  no samples in profiled files (the program ran too briefly, or its code is\n"
                      "  outside the profiled files: see --profile-all and --include)\n");
