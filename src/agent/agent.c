@@ -41,6 +41,12 @@ uint64_t fp_clock_ns(int clock)
     return fp_ns(&ts);
 }
 
+void fp_agent_wait_stopped(void)
+{
+    for (int i = 0; i < 5000 && atomic_load(&fp_agent.stopping) != FP_STOPPED; i++)
+        usleep(1000);
+}
+
 uint64_t fp_process_cpu_ns(void)
 {
     struct rusage ru;
@@ -161,12 +167,21 @@ static int start_sampling(void)
 /* SIGTERM and SIGHUP end a program that has no handler for them without
  * running atexit: let the sampler thread write the final fragment first.
  * A program that installs its own handler later simply replaces ours. */
+static void die_now(int sig)
+{
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static void on_deadly_signal(int sig)
 {
     int saved = errno;
-    if (!fp_ticker_request_fatal(sig)) {
-        signal(sig, SIG_DFL);
-        raise(sig);
+    if (fp_ticker_request_fatal(sig)) {
+        /* the sampler thread writes the final fragment, then ends us */
+    } else if (atomic_load(&fp_agent.stopping) == FP_STOPPING) {
+        atomic_store(&fp_agent.deadly_pending, sig); /* stop() is writing it: it ends us after */
+    } else {
+        die_now(sig);
     }
     errno = saved;
 }
@@ -200,6 +215,7 @@ static int start(void)
     set_up_filter();
     a->pid = getpid();
     a->parent_pid = getppid();
+    atomic_store(&a->stopping, FP_RUNNING);
     a->start_wall_ns = fp_clock_ns(CLOCK_REALTIME);
     a->start_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
     a->cpu_at_start_ns = fp_process_cpu_ns();
@@ -238,8 +254,17 @@ static PyObject *py_start(PyObject *self, PyObject *spans_helper)
 static PyObject *py_stop(PyObject *self, PyObject *unused)
 {
     (void)self, (void)unused;
-    if (!fp_agent.started || fp_agent.end_mono_ns)
+    if (!fp_agent.started)
         Py_RETURN_NONE;
+    int expected = FP_RUNNING;
+    if (!atomic_compare_exchange_strong(&fp_agent.stopping, &expected, FP_STOPPING)) {
+        /* the sampler thread is writing the last word (a deadly signal):
+         * wait for it, or the process could end before it is written */
+        Py_BEGIN_ALLOW_THREADS
+        fp_agent_wait_stopped();
+        Py_END_ALLOW_THREADS
+        Py_RETURN_NONE;
+    }
     atomic_store(&fp_agent.sampling, false);
     fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
     fp_memory_stop();
@@ -247,10 +272,14 @@ static PyObject *py_stop(PyObject *self, PyObject *unused)
     fp_cpu_stop_all();
     fp_spans_update();
     fp_fragment_write(true);
+    atomic_store(&fp_agent.stopping, FP_STOPPED);
+    int sig = atomic_exchange(&fp_agent.deadly_pending, 0);
+    if (sig)
+        die_now(sig);
     Py_RETURN_NONE;
 }
 
-static bool running(void) { return fp_agent.started && !fp_agent.end_mono_ns; }
+static bool running(void) { return fp_agent.started && atomic_load(&fp_agent.stopping) == FP_RUNNING; }
 
 /* os.fork: no thread of ours may exist while the process forks (3.12
  * warns about forking a multi-threaded process, and the child would not

@@ -41,6 +41,10 @@ typedef struct fp_procinfo {
     uint32_t argv[FP_MAX_ARGV];
 } fp_procinfo_t;
 
+/* The agent's last word is written once, by whoever stops it first: the
+ * program's exit (stop()) or a deadly signal (the sampler thread). */
+enum { FP_RUNNING = 0, FP_STOPPING = 1, FP_STOPPED = 2 };
+
 typedef struct fp_agent {
     fp_config_t config;
     fp_arena_t arena;
@@ -50,6 +54,8 @@ typedef struct fp_agent {
     _Atomic bool sampling;        /* (atomic) handlers and hooks record only while set */
     bool started;
     bool forked;                  /* in a forked child whose profile is not yet restarted */
+    _Atomic int stopping;         /* (atomic) FP_RUNNING, FP_STOPPING, FP_STOPPED */
+    _Atomic int deadly_pending;   /* (atomic) a deadly signal for stop() to re-raise when done */
     pid_t pid;                    /* the process these figures belong to */
     pid_t parent_pid;
     uint64_t start_wall_ns;       /* CLOCK_REALTIME at start */
@@ -69,6 +75,8 @@ static inline uint64_t fp_ns(const struct timespec *ts)
 
 /* Nanoseconds on CLOCK. Async-signal-safe. */
 uint64_t fp_clock_ns(int clock);
+/* Waits (up to 5 s) until the last word is written. Not with the GIL. */
+void fp_agent_wait_stopped(void);
 /* CPU time (user + system) of the whole process so far. */
 uint64_t fp_process_cpu_ns(void);
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../common/jsonw.h"
@@ -12,9 +14,11 @@
 #include "guard.h"
 #include "memory.h"
 
-static bool final_written;
+static _Atomic bool final_written;
 
-void fp_fragment_reset(void) { final_written = false; }
+void fp_fragment_reset(void) { atomic_store(&final_written, false); }
+
+bool fp_fragment_final_written(void) { return atomic_load(&final_written); }
 
 static double secs(uint64_t ns) { return (double)ns / 1e9; }
 
@@ -167,12 +171,14 @@ static void write_files(fp_jsonw_t *w)
 
 static int write_fragment(bool final, bool mark_final)
 {
-    if (final_written || !fp_agent.started)
+    if (atomic_load(&final_written) || !fp_agent.started)
         return -1;
     fp_guard_enter();
     char tmp[4200], path[4200];
     unsigned long long start = (unsigned long long)fp_agent.start_wall_ns;
-    snprintf(tmp, sizeof tmp, "%s/.%d-%llu.%s.tmp", fp_agent.config.run_dir, (int)getpid(), start, final ? "f" : "s");
+    /* the thread's id in the temporary name: two writers never share it */
+    snprintf(tmp, sizeof tmp, "%s/.%d-%llu.%ld.tmp", fp_agent.config.run_dir, (int)getpid(), start,
+             (long)syscall(SYS_gettid));
     snprintf(path, sizeof path, "%s/%d-%llu.json", fp_agent.config.run_dir, (int)getpid(), start);
     int rc = -1;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -201,7 +207,7 @@ static int write_fragment(bool final, bool mark_final)
             unlink(tmp);
     }
     if (rc == 0 && mark_final)
-        final_written = true;
+        atomic_store(&final_written, true);
     fp_guard_leave();
     return rc;
 }

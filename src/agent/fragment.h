@@ -17,6 +17,8 @@ int fp_fragment_write(bool final);
 /* Writes a complete fragment before exec, leaving later writes possible
  * should the exec fail. Needs the GIL. */
 int fp_fragment_write_before_exec(void);
+/* Whether the final fragment is written. Async-signal-safe. */
+bool fp_fragment_final_written(void);
 /* After fork: the child has written nothing yet. */
 void fp_fragment_reset(void);
 

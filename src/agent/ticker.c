@@ -238,14 +238,22 @@ static void tick(void)
 }
 
 /* A deadly signal arrived: write the final fragment without the GIL (the
- * program may hold it forever) and end the process as the signal would. */
-static void die_of(int sig)
+ * program may hold it forever) and end the process as the signal would.
+ * When the program is already stopping the agent (it is exiting, and is
+ * waiting for this thread to end), that stop writes it and re-raises. */
+static bool die_of(int sig)
 {
+    int expected = FP_RUNNING;
+    if (!atomic_compare_exchange_strong(&fp_agent.stopping, &expected, FP_STOPPING)) {
+        atomic_store(&fp_agent.deadly_pending, sig);
+        return false;
+    }
     atomic_store(&fp_agent.sampling, false);
     fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
     fp_memory_stop();
     fp_cpu_stop_all();
     fp_fragment_write(true);
+    atomic_store(&fp_agent.stopping, FP_STOPPED);
     signal(sig, SIG_DFL);
     kill(getpid(), sig);
     for (;;)
@@ -254,7 +262,7 @@ static void die_of(int sig)
 
 bool fp_ticker_request_fatal(int sig)
 {
-    if (!tk.running || tk.wake_fd < 0)
+    if (!tk.running || tk.wake_fd < 0 || atomic_load(&tk.stop))
         return false;
     int expected = 0;
     if (atomic_compare_exchange_strong(&tk.fatal, &expected, sig)) {
@@ -280,8 +288,8 @@ static void *run(void *arg)
         struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
         struct pollfd pfd = {tk.wake_fd, POLLIN, 0};
         int woke = ppoll(&pfd, 1, &ts, NULL);
-        if (atomic_load(&tk.fatal))
-            die_of(atomic_load(&tk.fatal));
+        if (atomic_load(&tk.fatal) && !die_of(atomic_load(&tk.fatal)))
+            break;
         if (woke != 0 || atomic_load(&tk.stop))
             break;
         tick();
