@@ -37,7 +37,7 @@ def test_allocations_land_on_the_lines_that_made_them(footprint, python, runs):
     # 600,000 small strings: an estimate from about 2,800 samples
     keep = fn("python_keep")
     assert near(keep["alloc_bytes"], truth["python_keep_bytes"], 0.08), (keep, truth)
-    assert keep["alloc_python_bytes"] == keep["alloc_bytes"]
+    assert keep["alloc_python_bytes"] >= 0.95 * keep["alloc_bytes"]  # nearly all by Python's allocator
     big = fn("python_big")
     assert near(big["alloc_python_bytes"], 30 * MB, 0.02), big
 
