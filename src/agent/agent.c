@@ -21,6 +21,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "arenaguard.h"
 #include "cpu.h"
 #include "filter.h"
 #include "fragment.h"
@@ -226,6 +227,9 @@ static int start(void)
         PySys_WriteStderr("footprint: memory is not profiled: the allocation interposer is not loaded "
                           "in this process\n");
     }
+#if PY_VERSION_HEX >= 0x030B0000
+    fp_arenaguard_install(); /* after the interposer's wrapper: it wraps that */
+#endif
     if (fp_cpu_install() != 0)
         return -1;
     a->started = true;
