@@ -29,7 +29,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS)
 LIBDIR := $(BUILD)/lib/footprint
 
-LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/utf8.c
+LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/utf8.c src/common/path.c
 LAUNCHER_OBJ := $(patsubst src/%.c,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_SRC))
 INTERPOSER_SRC := $(wildcard src/interposer/*.c)
 

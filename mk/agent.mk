@@ -11,7 +11,7 @@ ifeq ($(KEY),)
 $(error cannot build the agent for $(PYTHON): it did not run src/boot/probe.py)
 endif
 
-SRC := $(wildcard src/agent/*.c) src/common/glob.c src/common/jsonw.c src/common/utf8.c
+SRC := $(wildcard src/agent/*.c) src/common/glob.c src/common/jsonw.c src/common/utf8.c src/common/path.c
 OBJDIR := $(BUILD)/obj/agent-$(KEY)
 OBJ := $(patsubst src/%.c,$(OBJDIR)/%.o,$(SRC))
 OUT := $(BUILD)/lib/footprint/agents/$(KEY)/_footprint$(EXT)
@@ -29,6 +29,6 @@ $(OBJDIR)/%.o: src/%.c
 
 $(OUT): $(OBJ)
 	@mkdir -p $(dir $@)
-	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -shared $^ -o $@.tmp -lunwind -lpthread && mv -f $@.tmp $@
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -shared $^ -o $@.tmp -lunwind -lpthread -lm && mv -f $@.tmp $@
 
 -include $(OBJ:.o=.d)

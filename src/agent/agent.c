@@ -70,6 +70,7 @@ static void read_config(fp_config_t *c)
         c->interval_s = 0.01;
     c->memory = atoi(env_or("FOOTPRINT_MEMORY", "0")) != 0;
     c->follow_children = atoi(env_or("FOOTPRINT_CHILDREN", "1")) != 0;
+    c->leaks = atoi(env_or("FOOTPRINT_LEAKS", "1")) != 0;
     c->alloc_mean_bytes = strtoull(env_or("FOOTPRINT_ALLOC_SAMPLE", "16384"), NULL, 10);
     if (c->alloc_mean_bytes == 0)
         c->alloc_mean_bytes = 16384;
@@ -100,6 +101,7 @@ static void set_up_filter(void)
 {
     fp_filter_t *f = &fp_filter;
     snprintf(f->program_dir, sizeof f->program_dir, "%s", env_or("FOOTPRINT_PROGRAM_DIR", ""));
+    snprintf(f->program_dir_given, sizeof f->program_dir_given, "%s", env_or("FOOTPRINT_PROGRAM_DIR_GIVEN", ""));
     if (!getcwd(f->cwd, sizeof f->cwd))
         f->cwd[0] = '\0';
     f->profile_all = atoi(env_or("FOOTPRINT_PROFILE_ALL", "0")) != 0;

@@ -20,6 +20,7 @@ typedef struct fp_config {
     double interval_s;         /* mean CPU sampling interval */
     bool memory;               /* profile memory too */
     bool follow_children;
+    bool leaks;                /* look for likely leaks */
     uint64_t alloc_mean_bytes; /* mean of the Poisson sampler on bytes */
     pid_t launcher_pid;
 } fp_config_t;

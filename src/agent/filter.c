@@ -65,13 +65,17 @@ static bool is_library(const char *path, size_t len)
     return false;
 }
 
-static bool in_program_tree(const char *path, size_t len)
+static bool under(const char *dir, const char *path, size_t len)
 {
-    const char *dir = fp_filter.program_dir;
     size_t n = strlen(dir);
     if (n == 0 || n >= len || memcmp(path, dir, n) != 0)
         return false; /* the directory itself is not a file in it */
     return dir[n - 1] == '/' || path[n] == '/';
+}
+
+static bool in_program_tree(const char *path, size_t len)
+{
+    return under(fp_filter.program_dir, path, len) || under(fp_filter.program_dir_given, path, len);
 }
 
 bool fp_filter_profiled(const char *path, size_t len)

@@ -14,7 +14,8 @@
 enum { FP_FILTER_MAX_PATTERNS = 32, FP_FILTER_MAX_PREFIXES = 16 };
 
 typedef struct fp_filter {
-    char program_dir[4096];
+    char program_dir[4096];        /* the script's directory, symbolic links resolved... */
+    char program_dir_given[4096];  /* ...and as given (the main script's own file name) */
     char cwd[4096];
     bool profile_all;
     int ninclude, nexclude, nlibrary;

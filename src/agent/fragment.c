@@ -12,6 +12,7 @@
 #include "../common/jsonw.h"
 #include "agent.h"
 #include "guard.h"
+#include "leaks.h"
 #include "memory.h"
 
 static _Atomic bool final_written;
@@ -194,6 +195,8 @@ static int write_fragment(bool final, bool mark_final)
             write_process(w);
             write_sampling(w);
             fp_memory_write(w);
+            if (final)
+                fp_leaks_write(w); /* judged on the whole run only */
             write_files(w);
             fp_jsonw_end_object(w);
             rc = fp_jsonw_finish(w);

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "../common/path.h"
 #include "filter.h"
 #include "frames.h"
 
@@ -73,7 +74,7 @@ static int classify_new_code(fp_sites_t *sites, PyCodeObject *co)
         len = c + 1;
     }
     memcpy(path + len, name, n);
-    len += n;
+    len = fp_path_normalize(path, len + n);
     int file = fp_sites_file(sites, path, len, fp_filter_profiled);
     if (file < 0)
         return -1;

@@ -85,12 +85,17 @@ typedef void (*fp_alloc_wrap_python_fn)(int domain, const fp_pymem_allocator_t *
 /* Wraps pymalloc's arena allocator so its arenas are not counted again. */
 typedef void (*fp_alloc_wrap_arenas_fn)(const fp_pyarena_allocator_t *orig, fp_pyarena_allocator_t *wrapper);
 typedef void (*fp_alloc_guard_fn)(void);
+/* Calls FN for every sampled block still allocated: its site, the bytes
+ * it stands for and when it was allocated (CLOCK_MONOTONIC ns). */
+typedef void (*fp_alloc_live_fn)(void *site, uint64_t weight, uint64_t t_ns, void *ctx);
+typedef void (*fp_alloc_visit_live_fn)(fp_alloc_live_fn fn, void *ctx);
 
 #define FP_ALLOC_ATTACH "fp_alloc_attach"
 #define FP_ALLOC_DETACH "fp_alloc_detach"
 #define FP_ALLOC_STATS "fp_alloc_stats"
 #define FP_ALLOC_WRAP_PYTHON "fp_alloc_wrap_python"
 #define FP_ALLOC_WRAP_ARENAS "fp_alloc_wrap_arenas"
+#define FP_ALLOC_VISIT_LIVE "fp_alloc_visit_live"
 #define FP_ALLOC_GUARD_ENTER "fp_alloc_guard_enter"
 #define FP_ALLOC_GUARD_LEAVE "fp_alloc_guard_leave"
 

@@ -330,5 +330,24 @@ EXPORT void fp_alloc_stats(fp_alloc_stats_t *out)
     out->own_bytes = fp_livetab_resident() + resident((const void *)fp_track_filter, sizeof fp_track_filter);
 }
 
+typedef struct visit {
+    fp_alloc_live_fn fn;
+    void *ctx;
+} visit_t;
+
+static void visit_one(const fp_live_t *rec, void *arg)
+{
+    visit_t *v = arg;
+    v->fn(rec->site, rec->weight, rec->t_ns, v->ctx);
+}
+
+EXPORT void fp_alloc_visit_live(fp_alloc_live_fn fn, void *ctx)
+{
+    visit_t v = {fn, ctx};
+    fp_tls.guard++;
+    fp_livetab_visit(visit_one, &v);
+    fp_tls.guard--;
+}
+
 EXPORT void fp_alloc_guard_enter(void) { fp_tls.guard++; }
 EXPORT void fp_alloc_guard_leave(void) { fp_tls.guard--; }

@@ -12,6 +12,7 @@
 
 #include "child.h"
 #include "cli.h"
+#include "../common/path.h"
 #include "interp.h"
 #include "merge.h"
 #include "profile.h"
@@ -85,6 +86,20 @@ static char *join_patterns(const char *const *list, int n)
     return s;
 }
 
+/* The script's directory as given, made absolute but links unresolved:
+ * the main script's code carries this name. */
+static char *program_dir_given(const fp_options_t *o)
+{
+    char cwd[4096];
+    if (!o->script || !getcwd(cwd, sizeof cwd))
+        return fp_xstrdup("");
+    char *abs = o->script[0] == '/' ? fp_xstrdup(o->script) : fp_xasprintf("%s/%s", cwd, o->script);
+    abs[fp_path_normalize(abs, strlen(abs))] = '\0';
+    char *dir = fp_dirname(abs);
+    free(abs);
+    return dir;
+}
+
 static char *program_dir(const fp_options_t *o)
 {
     char *real = realpath(o->script ? o->script : ".", NULL);
@@ -154,13 +169,16 @@ static char **agent_env(const fp_options_t *o, const fp_interp_t *in, const char
     }
     snprintf(buf, sizeof buf, "%llu", (unsigned long long)o->alloc_sample_bytes);
     fp_env_set(&env, "FOOTPRINT_ALLOC_SAMPLE", buf);
-    char *dir = program_dir(o);
+    char *dir = program_dir(o), *given = program_dir_given(o);
     fp_env_set(&env, "FOOTPRINT_PROGRAM_DIR", dir);
+    fp_env_set(&env, "FOOTPRINT_PROGRAM_DIR_GIVEN", given);
+    free(given);
     fp_env_set(&env, "FOOTPRINT_PROFILE_ALL", o->profile_all ? "1" : "0");
     char *inc = join_patterns(o->include, o->ninclude), *exc = join_patterns(o->exclude, o->nexclude);
     fp_env_set(&env, "FOOTPRINT_INCLUDE", inc);
     fp_env_set(&env, "FOOTPRINT_EXCLUDE", exc);
     fp_env_set(&env, "FOOTPRINT_CHILDREN", o->no_children ? "0" : "1");
+    fp_env_set(&env, "FOOTPRINT_LEAKS", o->no_leaks ? "0" : "1");
     snprintf(buf, sizeof buf, "%d", (int)getpid());
     fp_env_set(&env, "FOOTPRINT_LAUNCHER_PID", buf);
     free(boot), free(pp), free(dir), free(inc), free(exc);

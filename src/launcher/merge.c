@@ -252,6 +252,63 @@ static json_t *file_json(mfile_t *f)
     return o;
 }
 
+/* The innermost function of F holding LINE, "<module>" when none. */
+static const char *function_at(const mfile_t *f, int line)
+{
+    const mspan_t *best = NULL;
+    for (size_t i = 0; f && i < f->nspans; i++) {
+        const mspan_t *sp = &f->spans[i];
+        if (sp->first <= line && line <= sp->last &&
+            (!best || sp->last - sp->first < best->last - best->first))
+            best = sp;
+    }
+    return best ? best->name : "<module>";
+}
+
+static int by_confidence(const void *a, const void *b)
+{
+    double x = json_number_value(json_object_get(*(json_t *const *)a, "confidence"));
+    double y = json_number_value(json_object_get(*(json_t *const *)b, "confidence"));
+    return (x < y) - (x > y);
+}
+
+/* Every process's likely leaks, with the function they are in, most
+ * certain first. */
+static json_t *leaks_json(merge_t *m)
+{
+    size_t n = 0, i, j;
+    json_t *frag, *leak;
+    json_array_foreach(m->fragments, i, frag)
+        n += json_array_size(json_object_get(frag, "leaks"));
+    json_t **list = fp_xcalloc(n + 1, sizeof *list);
+    n = 0;
+    json_array_foreach(m->fragments, i, frag) {
+        json_array_foreach(json_object_get(frag, "leaks"), j, leak) {
+            const char *path = json_string_value(json_object_get(leak, "path"));
+            if (!path || !json_is_integer(json_object_get(leak, "line")))
+                continue;
+            mfile_t *f = NULL;
+            for (size_t k = 0; k < m->nfiles && !f; k++)
+                if (strcmp(m->files[k].path, path) == 0)
+                    f = &m->files[k];
+            json_t *o = json_deep_copy(leak);
+            char *clean = fp_utf8_sanitize(path, strlen(path));
+            json_object_set_new(o, "path", json_string(clean ? clean : ""));
+            free(clean);
+            json_object_set_new(o, "function",
+                                json_string(function_at(f, (int)json_integer_value(json_object_get(leak, "line")))));
+            list[n++] = o;
+        }
+    }
+    if (n > 1)
+        qsort(list, n, sizeof *list, by_confidence);
+    json_t *out = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(out, list[k]);
+    free(list);
+    return out;
+}
+
 static int by_path(const void *a, const void *b)
 {
     return strcmp(((const mfile_t *)a)->path, ((const mfile_t *)b)->path);
@@ -435,8 +492,8 @@ json_t *fp_merge_run(const char *run_dir, const fp_run_facts_t *facts)
     json_t *mem = main ? json_object_get(main, "memory") : NULL;
     json_object_set(p, "memory", mem ? mem : json_null());
     json_object_set_new(p, "gpu", json_null());
+    json_object_set_new(p, "leaks", leaks_json(&m));
     json_object_set_new(p, "files", files_json(&m));
-    json_object_set_new(p, "leaks", json_array());
     json_object_set_new(p, "processes", processes_json(m.fragments, facts->main_pid));
     json_object_set_new(p, "unattributed", unattributed_json(m.fragments));
     json_object_set_new(p, "complete", json_boolean(main && json_is_true(json_object_get(main, "final"))));

@@ -175,7 +175,7 @@ static void print_memory_summary(ctx_t *c, json_t *p)
     if (mean > 0) {
         char every[16];
         fp_fmt_bytes(every, sizeof every, mean);
-        fprintf(c->out, "  %sallocations sampled every %s: a line.s 10MB is within %.0f%%, 100MB %.0f%% (95%%)%s\n",
+        fprintf(c->out, "  %sallocations sampled every %s: a line's 10MB is within %.0f%%, 100MB %.0f%% (95%%)%s\n",
                 c_(c, DIM), every, 200 * sqrt(mean / 1e7), 200 * sqrt(mean / 1e8), c_(c, RESET));
     }
 }
@@ -437,6 +437,32 @@ static void print_functions(ctx_t *c, json_t *p)
     free(rows);
 }
 
+/* The likely leaks, when there are some. */
+static void print_leaks(ctx_t *c, json_t *p)
+{
+    json_t *leaks = json_object_get(p, "leaks");
+    if (json_array_size(leaks) == 0)
+        return;
+    fprintf(c->out, "\n%s%sLikely leaks%s (still held at the end, grown steadily through the run)\n%s where"
+                    "                   leaked   rate/s  confidence  function%s\n",
+            c_(c, BOLD), c_(c, RED), c_(c, RESET), c_(c, DIM), c_(c, RESET));
+    size_t i;
+    json_t *l;
+    json_array_foreach(leaks, i, l) {
+        row_t r = {.path = json_string_value(json_object_get(l, "path")),
+                   .line = (int)json_integer_value(json_object_get(l, "line"))};
+        char b[16], rate[16];
+        fp_fmt_bytes(b, sizeof b, num(l, "leaked_bytes"));
+        fp_fmt_bytes(rate, sizeof rate, num(l, "rate_bytes_per_s"));
+        fputc(' ', c->out);
+        put_where(c, &r, 22);
+        fprintf(c->out, "%8s %8s %10.0f%%  ", b, rate, num(l, "confidence") * 100);
+        const char *fn = json_string_value(json_object_get(l, "function"));
+        fp_put_clipped(c->out, fn ? fn : "?", c->o->width - 55);
+        fputc('\n', c->out);
+    }
+}
+
 /* One line per process when the program started others. */
 static void print_processes(ctx_t *c, json_t *p)
 {
@@ -480,6 +506,7 @@ void fp_report_print(FILE *out, json_t *profile, const fp_report_opts_t *opts)
     json_array_foreach(json_object_get(profile, "files"), i, f)
         print_file(&c, f);
     print_peak_holders(&c, profile);
+    print_leaks(&c, profile);
     print_functions(&c, profile);
     print_processes(&c, profile);
     if (c.t.time <= 0 && c.t.alloc <= 0)
