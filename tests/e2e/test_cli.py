@@ -133,3 +133,28 @@ def test_cpu_only_has_no_memory(footprint):
     run = footprint([program("endings.py")], options=["--cpu-only"])
     assert run.profile["memory"] is None
     assert "alloc_mean_bytes" not in run.profile["sampling"]
+
+
+def _report_on_a_terminal(env):
+    import pty
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(FOOTPRINT, [FOOTPRINT, "--python", MAIN_PYTHON, program("endings.py")], env)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    return out
+
+
+def test_colour_on_a_terminal_unless_no_color():
+    env = dict(os.environ, TERM="xterm")
+    env.pop("NO_COLOR", None)
+    assert b"\x1b[" in _report_on_a_terminal(env)
+    assert b"\x1b[" not in _report_on_a_terminal(dict(env, NO_COLOR="1"))
