@@ -95,7 +95,7 @@ test-san:
 	$(MAKE) --no-print-directory SAN=1 all
 	$(MAKE) --no-print-directory SAN=1 test-c
 	LD_PRELOAD=$(ASAN_RT) ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 FOOTPRINT_TEST_PYTHONS=main \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 FOOTPRINT_TEST_PYTHONS=main FOOTPRINT_TEST_SANITIZED=1 \
 	FOOTPRINT=$(abspath build-san/footprint) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
 
 test-c:

@@ -61,6 +61,11 @@ def find_interpreters():
 
 INTERPRETERS, SKIPPED = find_interpreters()
 
+# Under the sanitizer run the ASan runtime is preloaded first, so its
+# malloc, not footprint's interposer, sees native allocations.
+SANITIZED = os.environ.get("FOOTPRINT_TEST_SANITIZED") == "1"
+needs_interposer = pytest.mark.skipif(SANITIZED, reason="the sanitizer's allocator hides native allocations")
+
 
 def pytest_report_header(config):
     lines = ["footprint: %s" % FOOTPRINT,

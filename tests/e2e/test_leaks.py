@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from conftest import program
+from conftest import needs_interposer, program
 
 MB = 1_000_000
 
@@ -12,6 +12,7 @@ def leaks_by_function(run):
     return {l["function"]: l for l in run.profile["leaks"]}
 
 
+@needs_interposer
 def test_real_leaks_are_found_and_nothing_else(footprint, python):
     run = footprint([program("leaks_known.py")], python=python, timeout=180)
     assert run.returncode == 0, run.stderr
@@ -33,6 +34,7 @@ def test_real_leaks_are_found_and_nothing_else(footprint, python):
     assert src[found["kept_or_dropped"]["line"] - 1].strip() == "a = native(20_000)"
 
 
+@needs_interposer
 def test_leaks_in_the_report(footprint):
     run = footprint([program("leaks_known.py")], json_out=False, env=dict(os.environ, ITERATIONS="1500"))
     assert "Likely leaks" in run.stderr and "native_leak" in run.stderr.split("Likely leaks")[1]

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import MAIN_PYTHON, program
+from conftest import needs_interposer, program
 
 MB = 1_000_000
 
@@ -27,6 +27,7 @@ def near(got, want, tolerance):
     return abs(got - want) <= tolerance * want
 
 
+@needs_interposer
 def test_allocations_land_on_the_lines_that_made_them(footprint, python, runs):
     run, truth = profile_of(footprint, python, runs)
     fn = lambda name: run.function("memory_known.py", name)
@@ -42,6 +43,7 @@ def test_allocations_land_on_the_lines_that_made_them(footprint, python, runs):
     assert near(big["alloc_python_bytes"], 30 * MB, 0.02), big
 
 
+@needs_interposer
 def test_frees_and_what_was_live_at_the_peak(footprint, python, runs):
     run, truth = profile_of(footprint, python, runs)
     temp = run.function("memory_known.py", "native_temp")
