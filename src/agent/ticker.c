@@ -44,7 +44,8 @@ static struct {
     long last_nthreads;
     unsigned ticks;
     uint64_t next_snapshot_ns;
-    PyThreadState *tstate;
+    PyThreadState *tstate;  /* made the first time the thread needs the GIL */
+    PyGILState_STATE gil_state;
     uint64_t rng;
 } tk = {.wake_fd = -1, .stat_fd = -1};
 
@@ -212,6 +213,26 @@ static void charge_offcpu(void)
     }
 }
 
+/* Takes the GIL. The thread gets its thread state the first time, not at
+ * start, so that a program's start-up does not make way for it. */
+static void take_gil(void)
+{
+    if (tk.tstate) {
+        PyEval_RestoreThread(tk.tstate);
+        return;
+    }
+    tk.gil_state = PyGILState_Ensure();
+    tk.tstate = PyThreadState_Get();
+}
+
+static bool any_pending(void)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++)
+        if (atomic_load(&fp_threads[i].tid) != 0 && fp_threads[i].pending_off_ns > 0)
+            return true;
+    return false;
+}
+
 static void tick(void)
 {
     uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
@@ -227,7 +248,7 @@ static void tick(void)
     bool snapshot = now >= tk.next_snapshot_ns;
     if (!charge && !snapshot)
         return;
-    PyEval_RestoreThread(tk.tstate);
+    take_gil();
     if (charge)
         charge_offcpu();
     if (snapshot && !atomic_load(&tk.stop)) {
@@ -278,9 +299,7 @@ static void *run(void *arg)
     (void)arg;
     fp_agent.ticker_tid = (int)syscall(SYS_gettid);
     fp_guard_enter(); /* nothing this thread does is the program's */
-    PyGILState_STATE g = PyGILState_Ensure();
-    tk.tstate = PyThreadState_Get();
-    PyEval_SaveThread();
+    tk.tstate = NULL;
     tk.next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + FIRST_SNAPSHOT_NS;
     uint64_t mean = (uint64_t)(fp_agent.config.interval_s * 1e9);
     while (!atomic_load(&tk.stop)) {
@@ -296,10 +315,13 @@ static void *run(void *arg)
     }
     /* a last measurement, so that the final wait is not lost */
     measure_offcpu();
-    PyEval_RestoreThread(tk.tstate);
-    charge_offcpu();
     atomic_store(&fp_agent.ticker_cpu_ns, fp_clock_ns(CLOCK_THREAD_CPUTIME_ID));
-    PyGILState_Release(g);
+    if (!any_pending() && !tk.tstate)
+        return NULL;
+    take_gil();
+    charge_offcpu();
+    PyGILState_Release(tk.gil_state);
+    tk.tstate = NULL;
     return NULL;
 }
 

@@ -19,27 +19,41 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 def function_spans(path):
     """[(qualified name, first line, last line)] of the functions and
     classes in the source file PATH (bytes), with "<module>" spanning the
-    whole file. Called by the agent, once per profiled file."""
-    import ast
-
+    whole file. Called by the agent, once per profiled file, at exit: so it
+    imports nothing (compile() and the code objects are enough), and a
+    comprehension or lambda counts to the function it is written in."""
     with open(path, "rb") as f:
         source = f.read()
-    tree = ast.parse(source)
+    code = compile(source, path, "exec", dont_inherit=True)
     spans = [("<module>", 1, max(1, source.count(b"\n") + 1))]
-
-    def visit(node, prefix):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = prefix + child.name
-                first = min([child.lineno] + [d.lineno for d in child.decorator_list])
-                spans.append((name, first, child.end_lineno or child.lineno))
-                is_class = isinstance(child, ast.ClassDef)
-                visit(child, name + ("." if is_class else ".<locals>."))
-            else:
-                visit(child, prefix)
-
-    visit(tree, "")
+    todo = [(code, "")]
+    while todo:
+        outer, prefix = todo.pop()
+        for inner in outer.co_consts:
+            if type(inner) is not type(code) or inner.co_name.startswith("<"):
+                continue
+            name = getattr(inner, "co_qualname", None) or prefix + inner.co_name
+            spans.append((name, inner.co_firstlineno, _last_line(inner)))
+            is_class = not inner.co_flags & 0x2  # CO_NEWLOCALS: functions have it
+            todo.append((inner, name + ("." if is_class else ".<locals>.")))
     return spans
+
+
+def _last_line(code):
+    """The last line a code object or any code nested in it covers."""
+    if hasattr(code, "co_lines"):
+        last = max((line for _, _, line in code.co_lines() if line), default=code.co_firstlineno)
+    else:  # 3.9: the line table is co_lnotab, (byte offset, line) increments
+        last = line = code.co_firstlineno
+        table = code.co_lnotab
+        for i in range(1, len(table), 2):
+            step = table[i]
+            line += step - 256 if step >= 128 else step
+            last = max(last, line)
+    for inner in code.co_consts:
+        if type(inner) is type(code):
+            last = max(last, _last_line(inner))
+    return last
 
 
 def _start_agent():
@@ -107,15 +121,16 @@ def _forget_footprint_env():
 
 
 def _chain_shadowed():
-    """Runs the next sitecustomize on sys.path, the one this module hides."""
+    """Runs the next sitecustomize on sys.path, the one this module hides.
+    importlib.machinery is cheap to import (importlib.util is not)."""
     import importlib.machinery
-    import importlib.util
 
     rest = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
     if spec is None or spec.loader is None:
         return
-    module = importlib.util.module_from_spec(spec)
+    module = type(sys)(spec.name)
+    module.__spec__, module.__loader__, module.__file__ = spec, spec.loader, spec.origin
     sys.modules["sitecustomize"] = module
     spec.loader.exec_module(module)
 
