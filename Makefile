@@ -32,6 +32,8 @@ LIBDIR := $(BUILD)/lib/footprint
 LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/utf8.c src/common/path.c
 LAUNCHER_OBJ := $(patsubst src/%.c,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_SRC))
 INTERPOSER_SRC := $(wildcard src/interposer/*.c)
+# The HTML report's page, stylesheet and script, embedded in the launcher
+HTML_ASSETS := src/launcher/html/page.html src/launcher/html/page.css src/launcher/html/page.js
 
 
 
@@ -43,8 +45,19 @@ $(BUILD)/obj/launcher/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
 
-$(BUILD)/footprint: $(LAUNCHER_OBJ)
+$(BUILD)/footprint: $(LAUNCHER_OBJ) $(BUILD)/obj/gen/html_assets.o
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -lm && mv -f $@.tmp $@
+
+# Each asset becomes const arrays fp_html_page_css[] and fp_html_page_css_len (html.c).
+$(BUILD)/gen/html_assets.c: $(HTML_ASSETS)
+	@mkdir -p $(dir $@)
+	@echo "  GEN $@"; cd src/launcher/html && for f in $(notdir $(HTML_ASSETS)); do xxd -i $$f || exit 1; done \
+	    > $(abspath $@).xxd && sed -e 's/^unsigned /const unsigned /' -e 's/ \([a-z_]*\)\(\[\]\)* =/ fp_html_\1\2 =/' \
+	    $(abspath $@).xxd > $(abspath $@).tmp && rm -f $(abspath $@).xxd && mv -f $(abspath $@).tmp $(abspath $@)
+
+$(BUILD)/obj/gen/html_assets.o: $(BUILD)/gen/html_assets.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -c $< -o $@
 
 $(LIBDIR)/boot/sitecustomize.py: src/boot/sitecustomize.py
 	@mkdir -p $(dir $@)

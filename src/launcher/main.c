@@ -13,6 +13,7 @@
 #include "child.h"
 #include "cli.h"
 #include "../common/path.h"
+#include "html.h"
 #include "interp.h"
 #include "merge.h"
 #include "profile.h"
@@ -229,6 +230,8 @@ static int finish(json_t *profile, const fp_options_t *o)
     int rc = 0;
     if (o->json_path && (!text || write_text(o->json_path, text, "profile") != 0))
         rc = -1;
+    if (o->html_path && (!written || fp_html_write(written, o->html_path) != 0))
+        rc = -1;
     if (!o->quiet && written)
         print_report(written, o);
     json_decref(written);
@@ -241,10 +244,6 @@ static int cmd_run(const fp_options_t *o)
     char *libdir = fp_interp_libdir();
     if (!libdir) {
         fp_error("footprint's support files are missing (lib/footprint next to the binary); run make");
-        return EXIT_USAGE;
-    }
-    if (o->html_path) {
-        fp_error("--html: the HTML report is not available in this version yet");
         return EXIT_USAGE;
     }
     if (o->script && check_script(o->script) != 0)
@@ -298,11 +297,16 @@ static int cmd_view(const fp_options_t *o)
     json_t *p = fp_profile_load(o->profile_path);
     if (!p)
         return EXIT_USAGE;
-    fp_report_opts_t ro = {.color = fp_report_want_color(1, o->no_color), .reduced = o->reduced, .width = 80};
-    fputc('\n', stdout);
-    fp_report_print(stdout, p, &ro);
+    int rc = 0;
+    if (o->html_path && fp_html_write(p, o->html_path) != 0)
+        rc = 1;
+    if (!o->quiet) {
+        fp_report_opts_t ro = {.color = fp_report_want_color(1, o->no_color), .reduced = o->reduced, .width = 80};
+        fputc('\n', stdout);
+        fp_report_print(stdout, p, &ro);
+    }
     json_decref(p);
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,20 @@
+/* html.h: the HTML report.
+ *
+ * One self-contained page: the stylesheet, the script and the profile's
+ * figures all inline, nothing loaded from anywhere when it is opened
+ * (a Content-Security-Policy says so), so it works from file:// and can
+ * be mailed around. The page is drawn by its script from a compact copy
+ * of the profile; program text (paths, source lines, names) is data,
+ * never markup. */
+#ifndef FP_HTML_H
+#define FP_HTML_H
+
+#include <jansson.h>
+
+/* Writes the report of PROFILE (a profile that fp_profile_check accepts;
+ * borrowed, not changed) to PATH, replacing it. Returns 0, or -1 after
+ * printing "footprint: cannot write --html 'PATH': REASON"; on failure
+ * no partial file is left at PATH. Not for signal handlers. */
+int fp_html_write(json_t *profile, const char *path);
+
+#endif
