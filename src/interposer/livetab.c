@@ -23,11 +23,13 @@ typedef struct entry {
 } entry_t;
 
 /* One home for the tables: table k has 2^(FIRST_BITS+k) entries; `count`
- * tables exist, the last takes inserts. Written under `growing` only. */
+ * tables exist, the last takes inserts. Written under `growing` only.
+ * `live[k]` counts the entries table k holds now: it grows on what is
+ * live, not on how much went through. */
 static struct {
     entry_t *tables[MAX_TABLES];
     _Atomic int count;
-    _Atomic uint64_t inserted[MAX_TABLES];
+    _Atomic int64_t live[MAX_TABLES];
     _Atomic int growing;
 } lt;
 
@@ -56,7 +58,7 @@ static entry_t *map_entries(size_t n)
 static void maybe_grow(int last)
 {
     int k = last + 1;
-    if (k >= MAX_TABLES || atomic_load(&lt.inserted[last]) < slots_of(last) / 2)
+    if (k >= MAX_TABLES || atomic_load(&lt.live[last]) < (int64_t)(slots_of(last) / 2))
         return;
     int expected = 0;
     if (!atomic_compare_exchange_strong(&lt.growing, &expected, 1))
@@ -76,7 +78,7 @@ static bool insert_into(int k, uintptr_t p, const fp_live_t *rec)
         if ((key == EMPTY || key == TOMBSTONE) && atomic_compare_exchange_strong(&e->key, &key, p)) {
             e->rec = *rec;
             atomic_store_explicit(&e->ready, 1, memory_order_release);
-            atomic_fetch_add_explicit(&lt.inserted[k], 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&lt.live[k], 1, memory_order_relaxed);
             return true;
         }
     }
@@ -117,7 +119,10 @@ static bool take_from(int k, uintptr_t p, fp_live_t *out)
             continue;
         *out = e->rec;
         atomic_store_explicit(&e->ready, 0, memory_order_relaxed);
-        return atomic_compare_exchange_strong(&e->key, &key, TOMBSTONE);
+        if (!atomic_compare_exchange_strong(&e->key, &key, TOMBSTONE))
+            return false;
+        atomic_fetch_sub_explicit(&lt.live[k], 1, memory_order_relaxed);
+        return true;
     }
     return false;
 }
