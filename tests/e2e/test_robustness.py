@@ -18,6 +18,9 @@ def test_eight_threads_allocating_at_once(footprint, python):
     churn = run.function("stress_threads.py", "churn")
     assert churn["alloc_bytes"] > 10_000_000
     assert churn["cpu_python_s"] > 0
+    mem = run.profile["memory"]
+    # the profiler's own memory stays bounded however much goes through it
+    assert mem["profiler_bytes"] < 10_000_000 + 0.02 * mem["peak_bytes"], mem["profiler_bytes"]
 
 
 def test_non_python_children_run_untouched(footprint, tmp_path):
