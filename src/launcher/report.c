@@ -393,46 +393,48 @@ static void print_peak_holders(ctx_t *c, json_t *p)
     free(rows);
 }
 
-static void print_functions(ctx_t *c, json_t *p)
+/* One table of functions: the ones that MATTER, in the rows' order, at
+ * most TOP_FUNCTIONS, with COLUMNS after their name and place. */
+typedef struct fn_table {
+    const char *title, *heads;
+    bool (*matters)(const ctx_t *, const row_t *);
+    void (*columns)(ctx_t *, const row_t *);
+} fn_table_t;
+
+static void print_function_table(ctx_t *c, const row_t *rows, size_t n, const fn_table_t *t)
 {
     enum { NAME_W = 24, WHERE_W = 17 };
-    size_t n;
-    row_t *rows = collect(p, true, by_time_desc, &n);
     bool head = false;
     for (size_t k = 0, shown = 0; k < n && shown < TOP_FUNCTIONS; k++) {
-        if (!time_matters(c, &rows[k]))
+        if (!t->matters(c, &rows[k]))
             continue;
         if (!head)
-            fprintf(c->out, "\n%sFunctions%s, by time (the sum of their lines)\n%s %-*s %-*s Python  native off-CPU "
-                            "  total  share%s\n",
-                    c_(c, BOLD), c_(c, RESET), c_(c, DIM), NAME_W, "function", WHERE_W - 1, "where", c_(c, RESET));
+            fprintf(c->out, "\n%sFunctions%s, %s\n%s %-*s %-*s%s%s\n", c_(c, BOLD), c_(c, RESET), t->title, c_(c, DIM),
+                    NAME_W, "function", WHERE_W - 1, "where", t->heads, c_(c, RESET));
         head = true;
         fputc(' ', c->out);
         fp_put_padded(c->out, rows[k].label ? rows[k].label : "?", NAME_W);
         fputc(' ', c->out);
         put_where(c, &rows[k], WHERE_W - 1);
-        time_columns(c, &rows[k]);
+        t->columns(c, &rows[k]);
         fputc('\n', c->out);
         shown++;
     }
+}
+
+static void print_functions(ctx_t *c, json_t *p)
+{
+    static const fn_table_t by_time = {"by time (the sum of their lines)",
+                                       " Python  native off-CPU   total  share", time_matters, time_columns};
+    static const fn_table_t by_memory = {"by memory", " allocated  at peak   copied", memory_matters,
+                                         memory_columns};
+    size_t n;
+    row_t *rows = collect(p, true, by_time_desc, &n);
+    print_function_table(c, rows, n, &by_time);
     if (c->t.memory) {
-        qsort(rows, n, sizeof *rows, by_memory_desc);
-        head = false;
-        for (size_t k = 0, shown = 0; k < n && shown < TOP_FUNCTIONS; k++) {
-            if (!memory_matters(c, &rows[k]))
-                continue;
-            if (!head)
-                fprintf(c->out, "\n%sFunctions%s, by memory\n%s %-*s %-*s allocated  at peak   copied%s\n", c_(c, BOLD),
-                        c_(c, RESET), c_(c, DIM), NAME_W, "function", WHERE_W - 1, "where", c_(c, RESET));
-            head = true;
-            fputc(' ', c->out);
-            fp_put_padded(c->out, rows[k].label ? rows[k].label : "?", NAME_W);
-            fputc(' ', c->out);
-            put_where(c, &rows[k], WHERE_W - 1);
-            memory_columns(c, &rows[k]);
-            fputc('\n', c->out);
-            shown++;
-        }
+        if (n > 1)
+            qsort(rows, n, sizeof *rows, by_memory_desc);
+        print_function_table(c, rows, n, &by_memory);
     }
     free(rows);
 }
