@@ -47,16 +47,20 @@ def test_the_programs_own_ld_preload_and_pythonpath_stay(footprint, tmp_path):
     (pkg / "mymod.py").write_text("VALUE = 7\n")
     script = tmp_path / "env.py"
     script.write_text(textwrap.dedent("""
-        import builtins, ctypes, os
+        import builtins, ctypes, os, subprocess, sys
         import mymod
         print(mymod.VALUE, getattr(builtins, "USER_SITECUSTOMIZE", False),
               ctypes.CDLL(None).mine_loaded())
+        if len(sys.argv) == 1:  # and the same in a child
+            sys.stdout.flush()
+            subprocess.run([sys.executable, __file__, "child"])
     """))
     preload = ":".join(filter(None, [os.environ.get("LD_PRELOAD"), str(lib)]))  # a sanitizer runtime stays first
     env = dict(os.environ, LD_PRELOAD=preload, PYTHONPATH=str(pkg))
     run = footprint([str(script)], env=env)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["7", "True", "42"]
+    assert run.stdout.split() == ["7", "True", "42"] * 2
+    assert len(run.profile["processes"]) == 2
 
 
 def test_a_cxx_extension_style_program_under_the_interposer(tmp_path):
