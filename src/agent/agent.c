@@ -250,6 +250,7 @@ static PyObject *py_start(PyObject *self, PyObject *spans_helper)
     fp_spans_set_helper(spans_helper);
     if (start() != 0) {
         atomic_store(&fp_agent.sampling, false);
+        fp_memory_stop();
         fp_cpu_stop_all();
         fp_agent.started = false;
         return PyErr_Format(PyExc_RuntimeError, "footprint: the agent could not start");
