@@ -67,12 +67,22 @@ SANITIZED = os.environ.get("FOOTPRINT_TEST_SANITIZED") == "1"
 needs_interposer = pytest.mark.skipif(SANITIZED, reason="the sanitizer's allocator hides native allocations")
 
 
-def pytest_report_header(config):
+def _interpreter_lines():
     lines = ["footprint: %s" % FOOTPRINT,
              "interpreters tested: %s" % ", ".join(label for label, _ in INTERPRETERS)]
     for py, why in SKIPPED:
         lines.append("interpreter skipped: %s (%s)" % (py, why))
     return lines
+
+
+def pytest_report_header(config):
+    return _interpreter_lines()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Said even under -q: which interpreters were tested, which skipped."""
+    for line in _interpreter_lines():
+        terminalreporter.write_line(line)
 
 
 def has_numpy(python):
