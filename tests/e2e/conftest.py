@@ -148,5 +148,17 @@ def python(request):
     return dict(INTERPRETERS)[request.param]
 
 
+# Files that are not profiles, and the words of the one-line error each gets.
+BAD_PROFILES = [
+    ("", "empty"),
+    ('{"format": "footprint-profile", "version": 1, "files": [', "cut short"),
+    ("not json at all", "not JSON"),
+    ('{"hello": 1}', 'no "format" field'),
+    ('{"format": "footprint-profile", "version": 99}', "newer footprint"),
+    ("[1, 2]", "not a footprint profile"),
+    ('{"format": "footprint-profile", "version": 1, "elapsed_s": 1, "cpu_s": 1, "files": [{"path": 3}]}', "no path"),
+]
+
+
 def program(name):
     return os.path.join(PROGRAMS, name)

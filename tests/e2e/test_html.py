@@ -21,7 +21,7 @@ import tempfile
 
 import pytest
 
-from conftest import FOOTPRINT, MAIN_PYTHON, ROOT, needs_interposer, program
+from conftest import BAD_PROFILES, FOOTPRINT, MAIN_PYTHON, ROOT, needs_interposer, program
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = os.path.join(ROOT, "tests", "artifacts")
@@ -486,15 +486,7 @@ def test_cpu_only_empty_leaks_processes_and_gpu(tmp_path):
 
 # ---- what is refused ----------------------------------------------------------------
 
-@pytest.mark.parametrize("content,words", [
-    ("", "empty"),
-    ('{"format": "footprint-profile", "version": 1, "files": [', "cut short"),
-    ("not json at all", "not JSON"),
-    ('{"hello": 1}', 'no "format" field'),
-    ('{"format": "footprint-profile", "version": 99}', "newer footprint"),
-    ('[1, 2]', "not a footprint profile"),
-    ('{"format": "footprint-profile", "version": 1, "elapsed_s": 1, "cpu_s": 1, "files": [{"path": 3}]}', "no path"),
-])
+@pytest.mark.parametrize("content,words", BAD_PROFILES)
 def test_view_html_refuses_bad_files_with_one_line(tmp_path, content, words):
     proc, out = view_html(tmp_path, content, "bad")
     assert proc.returncode != 0

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import FOOTPRINT, MAIN_PYTHON, ROOT, program
+from conftest import BAD_PROFILES, FOOTPRINT, MAIN_PYTHON, ROOT, program
 
 jsonschema = pytest.importorskip("jsonschema")
 SCHEMA = json.load(open(os.path.join(ROOT, "docs", "profile.schema.json")))
@@ -47,16 +47,7 @@ def test_view_prints_the_same_report(tmp_path):
     assert view.stdout == report
 
 
-@pytest.mark.parametrize("content,words", [
-    ("", "empty"),
-    ('{"format": "footprint-profile", "version": 1, "files": [', "cut short"),
-    ("not json at all", "not JSON"),
-    ('{"hello": 1}', 'no "format" field'),
-    ('{"format": "footprint-profile", "version": 99}', "newer footprint"),
-    ('[1, 2]', "not a footprint profile"),
-    ('{"format": "footprint-profile", "version": 1, "elapsed_s": 1, "cpu_s": 1, "files": [{"path": 3}]}',
-     "no path"),
-])
+@pytest.mark.parametrize("content,words", BAD_PROFILES)
 def test_view_rejects_bad_files_with_one_line(tmp_path, content, words):
     bad = tmp_path / "bad.json"
     bad.write_text(content)
