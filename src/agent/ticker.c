@@ -24,7 +24,7 @@
 #include "memory.h"
 
 enum {
-    MIN_CHARGE_NS = 10000000,       /* take the GIL once a thread has 10 ms to charge:
+    MIN_CHARGE_NS = 30000000,       /* take the GIL once a thread has 30 ms to charge:
                                        taking it is an extra GIL switch for the program */
     SNAPSHOT_NS = 1000000000,       /* write a snapshot every second... */
     FIRST_SNAPSHOT_NS = 250000000,  /* ...and a first one soon after start */
