@@ -25,6 +25,7 @@
 #include "cpu.h"
 #include "filter.h"
 #include "fragment.h"
+#include "frames.h"
 #include "guard.h"
 #include "memory.h"
 #include "objmap.h"
@@ -224,6 +225,7 @@ static int start(void)
     a->cpu_at_start_ns = fp_process_cpu_ns();
     record_process();
     warm_up_unwinder();
+    fp_frames_init();
     if (a->config.memory && fp_memory_start() != 0) {
         a->config.memory = false;
         PySys_WriteStderr("footprint: memory is not profiled: the allocation interposer is not loaded "

@@ -149,7 +149,7 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
     t->last_cpu_ns = now;
     PyThreadState *ts = fp_frames_this_thread();
     atomic_store_explicit(&t->tstate, ts, memory_order_relaxed);
-    fp_line_t *line = fp_frames_site(&fp_agent.sites, ts);
+    fp_line_t *line = fp_frames_site_async(&fp_agent.sites, ts);
     atomic_store_explicit(&t->last_line, line, memory_order_relaxed);
     charge(line, classify(ucv), used);
     arm(t);

@@ -7,7 +7,12 @@
 #undef Py_BUILD_CORE
 #endif
 
+#include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "../common/path.h"
 #include "filter.h"
@@ -92,27 +97,78 @@ static int classify_code(fp_sites_t *sites, PyCodeObject *co)
 
 PyThreadState *fp_frames_this_thread(void) { return PyGILState_GetThisThreadState(); }
 
+/* Reading frames from a signal handler, the thread may be anywhere: inside
+ * _PyEval_EvalFrameDefault's entry, the thread state already points at a C
+ * frame whose current_frame is not yet written (stack garbage). So the
+ * handler copies each frame with process_vm_readv, which fails rather than
+ * faults on a bad address, and checks that its code is a code object
+ * before reading it. Code objects that frames refer to are alive. */
+static _Atomic int safe_reads = -1; /* -1 untested, 0 unavailable (seccomp), 1 available */
+
+static bool safe_copy(void *dst, const void *src, size_t n)
+{
+    if ((uintptr_t)src < 65536 || ((uintptr_t)src & 7))
+        return false;
+    struct iovec local = {dst, n}, remote = {(void *)src, n};
+    long got = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1L, &remote, 1L, 0L);
+    if (got == (long)n)
+        return true;
+    if (got < 0 && (errno == ENOSYS || errno == EPERM) && safe_reads == -1)
+        safe_reads = 0;
+    return false;
+}
+
+void fp_frames_init(void)
+{
+    long probe = 42, copy = 0;
+    int saved = errno;
+    safe_reads = safe_copy(&copy, &probe, sizeof copy) && copy == 42;
+    errno = saved;
+}
+
+/* Copies *SRC (N bytes) to DST when CAREFUL, else points at it. Returns
+ * the memory to read, or NULL when it cannot be read. */
+static const void *view(bool careful, void *dst, const void *src, size_t n)
+{
+    if (!careful || safe_reads != 1)
+        return src && (uintptr_t)src >= 65536 ? src : NULL;
+    return safe_copy(dst, src, n) ? dst : NULL;
+}
+
+/* CO when it is a code object: its type is read safely when CAREFUL. */
+static PyCodeObject *as_code(bool careful, PyObject *co)
+{
+    PyTypeObject *type, *const *t = view(careful, &type, co ? &co->ob_type : NULL, sizeof type);
+    return t && *t == &PyCode_Type ? (PyCodeObject *)co : NULL;
+}
+
+static fp_line_t *line_of(fp_sites_t *sites, PyCodeObject *co, int addr)
+{
+    int file = classify_code(sites, co);
+    if (file < 0)
+        return NULL;
+    int line = addr < 0 ? co->co_firstlineno : PyCode_Addr2Line(co, addr);
+    return fp_sites_line(sites, file, line);
+}
+
 #if PY_VERSION_HEX < 0x030B0000
 
-fp_line_t *fp_frames_site(fp_sites_t *sites, PyThreadState *ts)
+static fp_line_t *walk(fp_sites_t *sites, PyThreadState *ts, bool careful)
 {
     if (!ts)
         return NULL;
-    PyFrameObject *f = ts->frame;
-    for (int depth = 0; f && depth < MAX_DEPTH; depth++, f = f->f_back) {
-        PyCodeObject *co = f->f_code;
-        if (!co)
-            continue;
-        int file = classify_code(sites, co);
-        if (file < 0)
+    PyFrameObject copy;
+    const PyFrameObject *f;
+    for (int depth = 0; depth < MAX_DEPTH && (f = view(careful, &copy, depth ? f->f_back : ts->frame, sizeof copy));
+         depth++) {
+        PyCodeObject *co = as_code(careful, (PyObject *)f->f_code);
+        if (!co || classify_code(sites, co) < 0)
             continue;
 #if PY_VERSION_HEX >= 0x030A0000
-        int line = f->f_lasti < 0 ? co->co_firstlineno
-                                  : PyCode_Addr2Line(co, f->f_lasti * (int)sizeof(_Py_CODEUNIT));
+        return line_of(sites, co, f->f_lasti < 0 ? -1 : f->f_lasti * (int)sizeof(_Py_CODEUNIT));
 #else
-        int line = PyCode_Addr2Line(co, f->f_lasti);
+        return line_of(sites, co, f->f_lasti);
 #endif
-        return fp_sites_line(sites, file, line);
     }
     return NULL;
 }
@@ -130,44 +186,41 @@ static _PyInterpreterFrame *top_frame(PyThreadState *ts)
 
 /* The code object of a frame worth reporting, or NULL for shims and
  * frames still being set up. */
-static PyCodeObject *frame_code(_PyInterpreterFrame *f)
+static PyCodeObject *frame_code(bool careful, const _PyInterpreterFrame *f)
 {
 #if PY_VERSION_HEX >= 0x030C0000
     if (f->owner == FRAME_OWNED_BY_CSTACK)
         return NULL;
 #endif
 #if PY_VERSION_HEX >= 0x030D0000
-    PyObject *exe = f->f_executable;
-    if (!exe || Py_TYPE(exe) != &PyCode_Type)
-        return NULL;
-#endif
-    if (_PyFrame_IsIncomplete(f))
-        return NULL;
-#if PY_VERSION_HEX >= 0x030D0000
-    return (PyCodeObject *)exe;
+    PyCodeObject *co = as_code(careful, f->f_executable);
 #else
-    return f->f_code;
+    PyCodeObject *co = as_code(careful, (PyObject *)f->f_code);
 #endif
+    if (!co || _PyFrame_IsIncomplete((_PyInterpreterFrame *)f))
+        return NULL;
+    return co;
 }
 
-fp_line_t *fp_frames_site(fp_sites_t *sites, PyThreadState *ts)
+static fp_line_t *walk(fp_sites_t *sites, PyThreadState *ts, bool careful)
 {
     if (!ts)
         return NULL;
-    _PyInterpreterFrame *f = top_frame(ts);
-    for (int depth = 0; f && depth < MAX_DEPTH; depth++, f = f->previous) {
-        PyCodeObject *co = frame_code(f);
-        if (!co)
+    _PyInterpreterFrame copy;
+    const _PyInterpreterFrame *f;
+    for (int depth = 0; depth < MAX_DEPTH && (f = view(careful, &copy, depth ? f->previous : top_frame(ts), sizeof copy));
+         depth++) {
+        PyCodeObject *co = frame_code(careful, f);
+        if (!co || classify_code(sites, co) < 0)
             continue;
-        int file = classify_code(sites, co);
-        if (file < 0)
-            continue;
-        int lasti = _PyInterpreterFrame_LASTI(f);
-        int line = lasti < 0 ? co->co_firstlineno
-                             : PyCode_Addr2Line(co, lasti * (int)sizeof(_Py_CODEUNIT));
-        return fp_sites_line(sites, file, line);
+        int lasti = _PyInterpreterFrame_LASTI((_PyInterpreterFrame *)f);
+        return line_of(sites, co, lasti < 0 ? -1 : lasti * (int)sizeof(_Py_CODEUNIT));
     }
     return NULL;
 }
 
 #endif
+
+fp_line_t *fp_frames_site(fp_sites_t *sites, PyThreadState *ts) { return walk(sites, ts, false); }
+
+fp_line_t *fp_frames_site_async(fp_sites_t *sites, PyThreadState *ts) { return walk(sites, ts, true); }

@@ -7,9 +7,8 @@
  *
  * Callers guarantee the frames cannot change under it: either the thread
  * is the caller itself (CPU signal handler, allocation hooks) or it is
- * blocked and the caller holds the GIL (off-CPU sampling). It reads only
- * objects the live frames keep alive, allocates nothing and takes no
- * locks, so it is async-signal-safe. */
+ * blocked and the caller holds the GIL (off-CPU sampling). It allocates
+ * nothing and takes no locks, so it is async-signal-safe. */
 #ifndef FP_FRAMES_H
 #define FP_FRAMES_H
 
@@ -18,8 +17,16 @@
 #include "sites.h"
 
 /* The line record of TS's innermost profiled frame, or NULL when no frame
- * on its stack is in a profiled file (or TS is NULL). */
+ * on its stack is in a profiled file (or TS is NULL). For callers at a
+ * known point of the thread's run: its own allocation hooks, or the GIL
+ * held while the thread is blocked. */
 fp_line_t *fp_frames_site(fp_sites_t *sites, PyThreadState *ts);
+/* The same from a signal handler on the thread itself, which may have
+ * interrupted the interpreter half-way through linking a frame: every
+ * frame is copied with a read that fails instead of faulting. */
+fp_line_t *fp_frames_site_async(fp_sites_t *sites, PyThreadState *ts);
+/* Tests once, at start, whether such reads are allowed (seccomp). */
+void fp_frames_init(void);
 
 /* The calling thread's own thread state, or NULL for threads Python does
  * not know. Async-signal-safe. */

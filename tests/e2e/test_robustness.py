@@ -71,3 +71,12 @@ def test_a_cxx_extension_style_program_under_the_interposer(tmp_path):
     preload = ":".join(filter(None, [os.environ.get("LD_PRELOAD"), lib]))
     proc = subprocess.run([str(exe)], env=dict(os.environ, LD_PRELOAD=preload), capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip() == "29890000"
+
+
+def test_samples_landing_while_python_is_entered_from_c(footprint, python):
+    # dense sampling makes a sample inside a frame's set-up all but certain
+    for _ in range(3):
+        run = footprint([program("calls_from_c.py")], python=python,
+                        options=["--interval", "0.001", "--alloc-sample-bytes", "1024"])
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert run.stdout.strip() == "8"
