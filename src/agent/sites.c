@@ -93,8 +93,10 @@ int fp_sites_file(fp_sites_t *s, const char *path, size_t len,
         }
         if (cur != h)
             continue;
-        if (!atomic_load_explicit(&f->state, memory_order_acquire))
-            return -1; /* another thread is adding it right now */
+        if (!atomic_load_explicit(&f->state, memory_order_acquire)) {
+            atomic_fetch_add(&s->dropped, 1); /* another thread is adding it right now */
+            return -1;
+        }
         if (f->path_len == len && memcmp(s->strings + f->path, path, len) == 0)
             return (int)i;
     }
@@ -163,6 +165,8 @@ fp_line_t *fp_sites_line(fp_sites_t *s, int file, int line)
         }
         if (cur == key) {
             uint32_t idx = atomic_load_explicit(&s->line_index[i], memory_order_acquire);
+            if (!idx)
+                atomic_fetch_add(&s->dropped, 1); /* another thread is adding it right now */
             return idx ? &s->lines[idx - 1] : NULL;
         }
     }

@@ -398,8 +398,9 @@ static void test_threads_add_to_same_lines(void **state)
         missed += w[i].missed;
     }
     assert_int_equal(added / 3 + missed, (uint64_t)THREADS * ROUNDS);
-    /* only a thread that lost the race to create a line misses it */
-    assert_true(missed <= THREADS * HOT_LINES);
+    /* a thread misses only while another is creating the line (it may be
+     * preempted meanwhile, so how often is not bounded); misses are counted */
+    assert_int_equal(atomic_load(&s->dropped), missed);
     /* each line exists once, and holds exactly what was added to it */
     assert_int_equal(atomic_load(&s->nlines), HOT_LINES);
     uint64_t total = 0, allocs = 0;
