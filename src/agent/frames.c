@@ -164,9 +164,15 @@ static fp_line_t *walk(fp_sites_t *sites, PyThreadState *ts, bool careful)
         PyCodeObject *co = as_code(careful, (PyObject *)f->f_code);
         if (!co || classify_code(sites, co) < 0)
             continue;
+        /* a frame read half-way through its set-up can hold anything */
+        Py_ssize_t units = PyBytes_GET_SIZE(co->co_code) / (Py_ssize_t)sizeof(_Py_CODEUNIT);
 #if PY_VERSION_HEX >= 0x030A0000
+        if (f->f_lasti >= units)
+            return NULL;
         return line_of(sites, co, f->f_lasti < 0 ? -1 : f->f_lasti * (int)sizeof(_Py_CODEUNIT));
 #else
+        if (f->f_lasti / (int)sizeof(_Py_CODEUNIT) >= units)
+            return NULL;
         return line_of(sites, co, f->f_lasti);
 #endif
     }
@@ -174,6 +180,12 @@ static fp_line_t *walk(fp_sites_t *sites, PyThreadState *ts, bool careful)
 }
 
 #else
+
+#if PY_VERSION_HEX >= 0x030D0000
+#define prev_instr_field instr_ptr /* 3.13 renamed it */
+#else
+#define prev_instr_field prev_instr
+#endif
 
 static _PyInterpreterFrame *top_frame(PyThreadState *ts)
 {
@@ -213,8 +225,11 @@ static fp_line_t *walk(fp_sites_t *sites, PyThreadState *ts, bool careful)
         PyCodeObject *co = frame_code(careful, f);
         if (!co || classify_code(sites, co) < 0)
             continue;
-        int lasti = _PyInterpreterFrame_LASTI((_PyInterpreterFrame *)f);
-        return line_of(sites, co, lasti < 0 ? -1 : lasti * (int)sizeof(_Py_CODEUNIT));
+        /* a frame read half-way through its set-up can point anywhere */
+        ptrdiff_t lasti = f->prev_instr_field - _PyCode_CODE(co);
+        if (lasti >= Py_SIZE(co))
+            return NULL;
+        return line_of(sites, co, lasti < 0 ? -1 : (int)lasti * (int)sizeof(_Py_CODEUNIT));
     }
     return NULL;
 }
