@@ -23,6 +23,10 @@ bool fp_fragment_final_written(void) { return atomic_load(&final_written); }
 
 static double secs(uint64_t ns) { return (double)ns / 1e9; }
 
+/* A figure as written: a counter that ever went below zero (a bug) is
+ * written as 0 rather than as a number no JSON reader takes. */
+static uint64_t figure(uint64_t v) { return v > (uint64_t)INT64_MAX ? 0 : v; }
+
 static void write_process(fp_jsonw_t *w)
 {
     const fp_sites_t *s = &fp_agent.sites;
@@ -95,12 +99,12 @@ static void write_line(fp_jsonw_t *w, const fp_line_t *l)
     fp_jsonw_double(w, secs(atomic_load(&l->cpu_python_ns)));
     fp_jsonw_double(w, secs(atomic_load(&l->cpu_native_ns)));
     fp_jsonw_double(w, secs(atomic_load(&l->system_ns)));
-    fp_jsonw_uint(w, atomic_load(&l->alloc_bytes));
-    fp_jsonw_uint(w, atomic_load(&l->alloc_python_bytes));
-    fp_jsonw_uint(w, atomic_load(&l->free_bytes));
+    fp_jsonw_uint(w, figure(atomic_load(&l->alloc_bytes)));
+    fp_jsonw_uint(w, figure(atomic_load(&l->alloc_python_bytes)));
+    fp_jsonw_uint(w, figure(atomic_load(&l->free_bytes)));
     int64_t peak = atomic_load(&l->peak_bytes);
     fp_jsonw_uint(w, peak > 0 ? (uint64_t)peak : 0);
-    fp_jsonw_uint(w, atomic_load(&l->copy_bytes));
+    fp_jsonw_uint(w, figure(atomic_load(&l->copy_bytes)));
     fp_memory_write_history(w, l);
     fp_jsonw_end_array(w);
 }

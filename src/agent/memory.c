@@ -75,9 +75,16 @@ static void hook_alloc(void *site, uint64_t weight, bool python)
     atomic_fetch_add_explicit(&l->live_bytes, (int64_t)weight, memory_order_relaxed);
 }
 
-static void hook_free(void *alloc_site, void *free_site, uint64_t weight, bool python, bool netted)
+static void hook_free(void *alloc_site, uint64_t alloc_ns, void *free_site, uint64_t weight, bool python,
+                      bool netted)
 {
     fp_line_t *a = alloc_site, *f = free_site;
+    if (alloc_ns < fp_agent.start_mono_ns) {
+        /* a forked child freeing its parent's memory: the parent's figures
+         * were reset here, so only the free is this process's */
+        a = NULL;
+        netted = false;
+    }
     if (a)
         atomic_fetch_sub_explicit(&a->live_bytes, (int64_t)weight, memory_order_relaxed);
     if (netted && a) {

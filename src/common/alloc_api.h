@@ -23,10 +23,12 @@ typedef struct fp_alloc_hooks {
     void *(*site)(void);
     /* A sampled allocation: WEIGHT estimated bytes at SITE. */
     void (*on_alloc)(void *site, uint64_t weight, bool python);
-    /* A sampled block was freed. ALLOC_SITE allocated it, FREE_SITE (may
-     * be NULL) freed it. NETTED: the line freed its own short-lived
-     * memory, which then counts as neither allocated nor freed. */
-    void (*on_free)(void *alloc_site, void *free_site, uint64_t weight, bool python, bool netted);
+    /* A sampled block was freed. ALLOC_SITE allocated it at ALLOC_NS
+     * (CLOCK_MONOTONIC), FREE_SITE (may be NULL) freed it. NETTED: the line
+     * freed its own short-lived memory, which then counts as neither
+     * allocated nor freed. */
+    void (*on_free)(void *alloc_site, uint64_t alloc_ns, void *free_site, uint64_t weight, bool python,
+                    bool netted);
     /* A sampled copy: WEIGHT estimated bytes copied at SITE. */
     void (*on_copy)(void *site, uint64_t weight);
     /* The estimate of live bytes passed its highest value by a margin:

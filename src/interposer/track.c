@@ -212,7 +212,7 @@ static void settle_free(const fp_live_t *rec, bool by_realloc)
                   (by_realloc || now_ns() - rec->t_ns <= st.config.net_window_ns);
     atomic_fetch_sub(&st.live_estimate, (int64_t)rec->weight);
     if (st.hooks.on_free)
-        st.hooks.on_free(rec->site, site, rec->weight, rec->python, netted);
+        st.hooks.on_free(rec->site, rec->t_ns, site, rec->weight, rec->python, netted);
 }
 
 static bool attached(void) { return atomic_load_explicit(&st.epoch, memory_order_acquire) & 1; }

@@ -34,6 +34,19 @@ def test_work_in_children_lands_on_the_childs_lines(footprint, python, mode, chi
     assert any(p["parent_pid"] == main["pid"] for p in procs[1:])
 
 
+def test_a_child_freeing_its_parents_memory(footprint, python):
+    # the child shrinks (realloc), on the line that made it, a block its
+    # parent made: that is not the child's own scratch memory to net out
+    run = footprint([program("children.py"), "fork_on_one_line"], python=python)
+    assert run.returncode == 0, run.stderr
+    assert "skipping" not in run.stderr
+    assert len(run.profile["processes"]) == 2
+    assert total_time(child_figures(run)) > 0.2
+    for f in run.profile["files"]:
+        for l in f["lines"]:
+            assert l["alloc_bytes"] < 100 * MB, l  # nothing wrapped around below zero
+
+
 def test_exec_keeps_the_work_before_and_after(footprint):
     run = footprint([program("children.py"), "exec"])
     assert run.returncode == 0, run.stderr

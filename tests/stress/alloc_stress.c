@@ -43,9 +43,9 @@ static void t_alloc(void *site, uint64_t w, bool py)
     atomic_fetch_add(&sampled_alloc, w);
     atomic_fetch_add(&live_weight, (int64_t)w);
 }
-static void t_free(void *as, void *fs, uint64_t w, bool py, bool netted)
+static void t_free(void *as, uint64_t t, void *fs, uint64_t w, bool py, bool netted)
 {
-    (void)as, (void)fs, (void)py, (void)netted;
+    (void)as, (void)t, (void)fs, (void)py, (void)netted;
     atomic_fetch_add(&sampled_free, w);
     atomic_fetch_sub(&live_weight, (int64_t)w);
 }

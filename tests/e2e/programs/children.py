@@ -2,7 +2,7 @@
 
   children.py MODE
 
-MODE: fork | mp_fork | mp_spawn | mp_forkserver | executor | subprocess |
+MODE: fork | fork_on_one_line | mp_fork | mp_spawn | mp_forkserver | executor | subprocess |
 exec | crash | killed | os_exit | orphan | terminate | env
 Each child runs child_work(): 0.3 s of pure Python and a 20 MB bytearray.
 Prints one line per child result.
@@ -72,6 +72,20 @@ def failing_child(how):
     print("child ended", os.waitstatus_to_exitcode(status))
 
 
+def run_fork_on_one_line():
+    data, pid = None, -1
+    for step in range(2):
+        # made in the parent; in the child, shrunk (realloc) on the same line
+        data = bytearray(2 * MB) if data is None else data.__delitem__(slice(10, None)) or data
+        if step == 0:
+            pid = os.fork()
+    if pid == 0:
+        child_work(6)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    print("forked child done")
+
+
 def run_orphan():
     pid = os.fork()
     if pid == 0:
@@ -105,6 +119,8 @@ def main(mode):
         print("worked in", os.getpid())
     elif mode == "fork":
         run_fork()
+    elif mode == "fork_on_one_line":
+        run_fork_on_one_line()
     elif mode.startswith("mp_"):
         run_pool(mode[3:])
     elif mode == "executor":
