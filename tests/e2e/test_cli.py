@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import FOOTPRINT, MAIN_PYTHON, PROGRAMS, program, total_time
+from conftest import FOOTPRINT, MAIN_PYTHON, PROGRAMS, ROOT, program, total_time
 
 
 def fp(*args, **kw):
@@ -170,3 +170,16 @@ def test_colour_on_a_terminal_unless_no_color():
     env.pop("NO_COLOR", None)
     assert b"\x1b[" in _report_on_a_terminal(env)
     assert b"\x1b[" not in _report_on_a_terminal(dict(env, NO_COLOR="1"))
+
+
+def test_make_install_gives_a_working_footprint(tmp_path):
+    prefix = tmp_path / "prefix"
+    build = subprocess.run(["make", "-s", "-C", ROOT, "install", "PREFIX=%s" % prefix],
+                           capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr[-2000:]
+    installed = str(prefix / "bin" / "footprint")
+    out = tmp_path / "p.json"
+    proc = subprocess.run([installed, "--python", MAIN_PYTHON, "--quiet", "--json", str(out), program("endings.py")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.load(open(out))["files"]
