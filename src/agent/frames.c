@@ -138,7 +138,10 @@ static const void *view(bool careful, void *dst, const void *src, size_t n)
 /* CO when it is a code object: its type is read safely when CAREFUL. */
 static PyCodeObject *as_code(bool careful, PyObject *co)
 {
-    PyTypeObject *type, *const *t = view(careful, &type, co ? &co->ob_type : NULL, sizeof type);
+    /* a garbage pointer is not even dereferenced to take a field's address */
+    if ((uintptr_t)co < 65536 || (uintptr_t)co % _Alignof(PyObject))
+        return NULL;
+    PyTypeObject *type, *const *t = view(careful, &type, &co->ob_type, sizeof type);
     return t && *t == &PyCode_Type ? (PyCodeObject *)co : NULL;
 }
 
@@ -226,7 +229,8 @@ static fp_line_t *walk(fp_sites_t *sites, PyThreadState *ts, bool careful)
         if (!co || classify_code(sites, co) < 0)
             continue;
         /* a frame read half-way through its set-up can point anywhere */
-        ptrdiff_t lasti = f->prev_instr_field - _PyCode_CODE(co);
+        intptr_t offset = (intptr_t)f->prev_instr_field - (intptr_t)_PyCode_CODE(co); /* may be garbage */
+        ptrdiff_t lasti = offset < 0 ? -1 : offset / (intptr_t)sizeof(_Py_CODEUNIT);
         if (lasti >= Py_SIZE(co))
             return NULL;
         return line_of(sites, co, lasti < 0 ? -1 : (int)lasti * (int)sizeof(_Py_CODEUNIT));
