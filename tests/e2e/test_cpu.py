@@ -17,7 +17,7 @@ def kind(entry, key):
 def test_python_native_and_sleep_get_their_share_and_kind(footprint, python):
     run = footprint([program("cpu_phases.py")], python=python)
     assert run.returncode == 0, run.stderr
-    walls = json.loads(run.stdout)
+    walls = json.loads(run.stdout)["walls"]
     names = ["python_phase", "native_phase", "sleep_phase"]
     truth = {n: walls[n] / sum(walls.values()) for n in names}
     got = shares(run, names)
@@ -56,8 +56,11 @@ def test_threads_each_get_their_own_time(footprint, python):
 def test_profile_totals(footprint):
     run = footprint([program("cpu_phases.py")])
     p = run.profile
-    assert 1.6 < p["elapsed_s"] < 4
-    assert 1.0 < p["cpu_s"] < p["elapsed_s"]
+    truth = json.loads(run.stdout)
+    assert sum(truth["walls"].values()) < p["elapsed_s"] < 4
+    # the phases are timed on the wall clock: on a busy machine they get less CPU
+    assert abs(p["cpu_s"] - truth["cpu_s"]) < 0.1 * truth["cpu_s"] + 0.05, (p["cpu_s"], truth)
+    assert p["cpu_s"] < p["elapsed_s"]
     assert p["memory"] is None or isinstance(p["memory"], dict)
     assert p["sampling"]["cpu_interval_s"] == 0.01
     assert p["exit_code"] == 0
