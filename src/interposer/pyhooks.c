@@ -54,29 +54,52 @@ static void guarded_free(void *ctx, void *ptr)
 
 /* ---- pymalloc: small requests counted here, large ones by RAW ----------- */
 
+/* Counted before the call, so that the common case (no sample due) ends
+ * in a tail call: an allocation then costs one jump more than bare. */
+static inline bool pymalloc_counts(size_t n)
+{
+    fp_tls_t *t = &fp_tls;
+    if (n > FP_PYMALLOC_THRESHOLD || t->guard)
+        return false;
+    t->bytes[1] += n;
+    return (t->alloc_countdown -= (int64_t)n) <= 0;
+}
+
 static void *pymalloc_malloc(void *ctx, size_t n)
 {
     const fp_pymem_allocator_t *o = ctx;
+    if (__builtin_expect(!pymalloc_counts(n), 1))
+        return o->malloc(o->ctx, n);
     void *p = o->malloc(o->ctx, n);
-    if (n <= FP_PYMALLOC_THRESHOLD)
-        fp_track_alloc(p, n, true);
+    fp_track_alloc_slow(p, n, true);
     return p;
 }
 
 static void *pymalloc_calloc(void *ctx, size_t nelem, size_t elsize)
 {
     const fp_pymem_allocator_t *o = ctx;
+    size_t n;
+    if (__builtin_mul_overflow(nelem, elsize, &n) || __builtin_expect(!pymalloc_counts(n), 1))
+        return o->calloc(o->ctx, nelem, elsize);
     void *p = o->calloc(o->ctx, nelem, elsize);
-    if (nelem * elsize <= FP_PYMALLOC_THRESHOLD)
-        fp_track_alloc(p, nelem * elsize, true);
+    fp_track_alloc_slow(p, n, true);
     return p;
+}
+
+/* Kept out of line, so that the common free is a test and a tail call. */
+__attribute__((noinline)) static void pymalloc_free_sampled(const fp_pymem_allocator_t *o, void *ptr)
+{
+    fp_track_free_slow(ptr);
+    o->free(o->ctx, ptr);
 }
 
 static void pymalloc_free(void *ctx, void *ptr)
 {
     const fp_pymem_allocator_t *o = ctx;
-    fp_track_free(ptr);
-    o->free(o->ctx, ptr);
+    if (__builtin_expect(fp_track_free_wanted(ptr), 0))
+        pymalloc_free_sampled(o, ptr);
+    else
+        o->free(o->ctx, ptr);
 }
 
 /* A resize is settled here whole (the old block goes, the new one comes),

@@ -54,13 +54,18 @@ static inline void fp_track_alloc(void *p, size_t n, bool python)
 
 /* Before P is freed (or unmapped): only blocks the filter may hold are
  * looked up in the table of sampled blocks. */
-static inline void fp_track_free(void *p)
+static inline bool fp_track_free_wanted(const void *p)
 {
     uintptr_t a = (uintptr_t)p;
-    if (fp_tls.guard ||
-        !__atomic_load_n(&fp_track_filter[(a >> FP_FILTER_GRAIN) & ((1u << FP_FILTER_BITS) - 1)], __ATOMIC_RELAXED))
-        return;
-    fp_track_free_slow(p);
+    return __atomic_load_n(&fp_track_filter[(a >> FP_FILTER_GRAIN) & ((1u << FP_FILTER_BITS) - 1)],
+                           __ATOMIC_RELAXED) &&
+           !fp_tls.guard;
+}
+
+static inline void fp_track_free(void *p)
+{
+    if (fp_track_free_wanted(p))
+        fp_track_free_slow(p);
 }
 
 /* Before a copy of N bytes. */
