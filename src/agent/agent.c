@@ -136,14 +136,6 @@ static void record_process(void)
         p->argv[p->argc++] = intern_obj(PyList_GET_ITEM(argv, i));
 }
 
-/* libunwind reads each object's unwind tables on first use; do that now
- * rather than inside the first signal handler. */
-static void warm_up_unwinder(void)
-{
-    void *frames[16];
-    unw_backtrace(frames, 16);
-}
-
 /* In a forked child the agent's thread and timers are gone (only the
  * forking thread survives). This C-level handler only forgets them; the
  * Python-level one (py_after_fork_child) starts the child's own profile
@@ -224,7 +216,7 @@ static int start(void)
     a->start_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
     a->cpu_at_start_ns = fp_process_cpu_ns();
     record_process();
-    warm_up_unwinder();
+    fp_cpu_warm_up_unwinder();
     fp_frames_init();
     if (a->config.memory && fp_memory_start() != 0) {
         a->config.memory = false;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -51,12 +52,67 @@ static void arm(fp_thread_t *t)
     timer_settime(t->timer, 0, &its, NULL);
 }
 
+/* libunwind checks addresses it is unsure of by writing them to a pipe
+ * of its own, and reopens the pipe when a read from it fails. If the
+ * program closed every descriptor and opened files since, those numbers
+ * are the program's files: libunwind would read from them, write to them
+ * or close them. So the pipe is found when libunwind opens it, and the
+ * unwinder is no longer used once it has changed. */
+static fp_ownfd_t unwinder_pipe[2] = {{-1, 0, 0}, {-1, 0, 0}};
+static _Atomic bool unwinder_off;
+
+static bool listed(const int *fds, int n, int fd)
+{
+    for (int i = 0; i < n; i++)
+        if (fds[i] == fd)
+            return true;
+    return false;
+}
+
+void fp_cpu_warm_up_unwinder(void)
+{
+    enum { MAX_FDS = 1024 };
+    static int before[MAX_FDS], after[MAX_FDS];
+    int nbefore = fp_ownfd_list(before, MAX_FDS);
+    /* libunwind reads each object's unwind tables on first use: now,
+     * rather than inside the first signal handler */
+    void *frames[16];
+    unw_backtrace(frames, 16);
+    int nafter = fp_ownfd_list(after, MAX_FDS);
+    int found = 0;
+    for (int i = 0; i < nafter && nbefore >= 0; i++) {
+        struct stat st;
+        if (listed(before, nbefore, after[i]) || fstat(after[i], &st) != 0 || !S_ISFIFO(st.st_mode))
+            continue;
+        if (found < 2)
+            fp_ownfd_watch(&unwinder_pipe[found], after[i]);
+        found++;
+    }
+    if (found > 2) /* not sure which are libunwind's */
+        unwinder_pipe[0] = unwinder_pipe[1] = FP_OWNFD_NONE;
+}
+
+/* Whether libunwind may run: its pipe is still its own. Signal-safe. */
+static bool unwinder_usable(void)
+{
+    if (atomic_load_explicit(&unwinder_off, memory_order_relaxed))
+        return false;
+    for (int i = 0; i < 2; i++)
+        if (unwinder_pipe[i].fd >= 0 && !fp_ownfd_ok(&unwinder_pipe[i])) {
+            atomic_store(&unwinder_off, true);
+            return false;
+        }
+    return true;
+}
+
 /* Decides, for an instruction in a system library, whose behalf it ran
  * on: walks the interrupted stack to the first frame outside the system
  * libraries. libunwind's local unwinder is async-signal-safe. */
 static fp_code_kind_t caller_kind(ucontext_t *uc)
 {
     unw_cursor_t cursor;
+    if (!unwinder_usable())
+        return FP_KIND_PYTHON;
     if (unw_init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0)
         return FP_KIND_PYTHON;
     for (int depth = 0; depth < 24 && unw_step(&cursor) > 0; depth++) {
@@ -125,7 +181,7 @@ bool fp_cpu_read_schedstat(int fd, uint64_t *run, uint64_t *wait)
 static uint64_t runqueue_wait(fp_thread_t *t)
 {
     uint64_t run, wait;
-    if (!fp_cpu_read_schedstat(t->sched_fd, &run, &wait))
+    if (!fp_cpu_read_schedstat(t->sched.fd, &run, &wait))
         return 0;
     uint64_t d = wait > t->last_runq_ns ? wait - t->last_runq_ns : 0;
     t->last_runq_ns = wait;
@@ -183,11 +239,36 @@ static void open_schedstat(fp_thread_t *t, int tid)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
-    t->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
+    fp_ownfd_open(&t->sched, path);
     t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
     t->last_run_ns = t->last_wait_ns = 0;
-    if (fp_cpu_read_schedstat(t->sched_fd, &t->last_run_ns, &t->last_wait_ns))
+    if (fp_cpu_read_schedstat(t->sched.fd, &t->last_run_ns, &t->last_wait_ns))
         t->last_runq_ns = t->last_wait_ns;
+}
+
+void fp_cpu_recover_fds(bool reopen)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++) {
+        fp_thread_t *t = &fp_threads[i];
+        int tid = atomic_load(&t->tid);
+        if (tid == 0)
+            continue;
+        if (!reopen) {
+            if (!fp_ownfd_ok(&t->sched))
+                fp_ownfd_forget(&t->sched);
+            continue;
+        }
+        if (t->sched.fd >= 0)
+            continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
+        fp_ownfd_t fd;
+        if (!fp_ownfd_open(&fd, path))
+            continue;
+        t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
+        fp_cpu_read_schedstat(fd.fd, &t->last_run_ns, &t->last_wait_ns);
+        t->sched = fd;
+    }
 }
 
 int fp_cpu_add_thread(int tid)
@@ -197,7 +278,7 @@ int fp_cpu_add_thread(int tid)
         if (atomic_load(&t->tid) != 0)
             continue;
         memset((void *)&t->has_timer, 0, sizeof *t - offsetof(fp_thread_t, has_timer));
-        t->sched_fd = -1;
+        t->sched = FP_OWNFD_NONE;
         struct sigevent sev;
         memset(&sev, 0, sizeof sev);
         sev.sigev_notify = SIGEV_THREAD_ID;
@@ -228,9 +309,7 @@ void fp_cpu_remove_thread(int slot)
     if (t->has_timer)
         timer_delete(t->timer);
     t->has_timer = false;
-    if (t->sched_fd >= 0)
-        close(t->sched_fd);
-    t->sched_fd = -1;
+    fp_ownfd_close(&t->sched);
     atomic_store(&t->tid, 0);
 }
 
@@ -256,9 +335,9 @@ void fp_cpu_forget_all(void)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
-        if (t->sched_fd >= 0 && atomic_load(&t->tid) != 0)
-            close(t->sched_fd);
-        t->sched_fd = -1;
+        if (atomic_load(&t->tid) != 0)
+            fp_ownfd_close(&t->sched);
+        t->sched = FP_OWNFD_NONE;
         t->has_timer = false;
         atomic_store(&t->tid, 0);
     }

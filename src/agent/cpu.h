@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ownfd.h"
 #include "sites.h"
 
 enum { FP_MAX_THREADS = 1024 };
@@ -33,7 +34,7 @@ typedef struct fp_thread {
     _Atomic(PyThreadState *) tstate;   /* the thread's state, as its handler saw it */
     _Atomic(fp_line_t *) last_line;    /* where the thread was last seen */
     /* written by the sampler thread only */
-    int sched_fd;                      /* /proc/self/task/TID/schedstat, or -1 */
+    fp_ownfd_t sched;                  /* /proc/self/task/TID/schedstat */
     uint64_t last_wall_ns, last_run_ns, last_wait_ns;
     int64_t pending_off_ns;            /* off-CPU time not yet charged to a line */
     fp_line_t *blocked_line;           /* the line it was read to be on, with the GIL, ... */
@@ -48,6 +49,12 @@ int fp_cpu_install(void);
 /* Starts sampling thread TID (a timer on its CPU clock). Returns its slot
  * or -1. Called by the sampler thread, and once at start for the main thread. */
 int fp_cpu_add_thread(int tid);
+/* After the program closed descriptors: forgets the schedstat files no
+ * longer ours (REOPEN false), then opens them again (REOPEN true); a
+ * thread's off-CPU time then counts from there. Sampler thread only. */
+void fp_cpu_recover_fds(bool reopen);
+/* Readies libunwind outside any signal handler, and finds its pipe. */
+void fp_cpu_warm_up_unwinder(void);
 /* Stops sampling the thread in SLOT and frees the slot. */
 void fp_cpu_remove_thread(int slot);
 /* Deletes every timer; after this no sample signal is sent. */

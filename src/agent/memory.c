@@ -14,6 +14,7 @@
 #include "../common/alloc_api.h"
 #include "agent.h"
 #include "frames.h"
+#include "ownfd.h"
 
 enum {
     TIMELINE_CAP = 2048,
@@ -48,14 +49,14 @@ static struct {
     _Atomic int64_t peak_live;
     point_t *timeline;
     int npoints;
-    int statm_fd;
+    fp_ownfd_t statm;
     long page;
     uint64_t profiler_bytes;         /* largest seen */
     uint64_t final_hwm;              /* VmHWM when counting stopped, before exit work */
     history_t *histories;            /* per line: its largest live bytes in each bucket */
     uint32_t nhistories;
     uint64_t history_width_ns;       /* the time one bucket covers; doubles as the run goes on */
-} mem = {.statm_fd = -1};
+} mem = {.statm = {-1, 0, 0}};
 
 static void *hook_site(void)
 {
@@ -157,7 +158,7 @@ int fp_memory_start(void)
     if (!mem.timeline || !mem.histories)
         return -1;
     mem.page = sysconf(_SC_PAGESIZE);
-    mem.statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    fp_ownfd_open(&mem.statm, "/proc/self/statm");
     static const fp_alloc_hooks_t hooks = {hook_site, hook_alloc, hook_free, hook_copy, hook_peak};
     /* copies need less precision than allocations, and are many more */
     fp_alloc_config_t config = {fp_agent.config.alloc_mean_bytes, 4 * fp_agent.config.alloc_mean_bytes,
@@ -198,11 +199,19 @@ void fp_memory_reset(void)
     memset((void *)&mem.other, 0, sizeof mem.other);
 }
 
+void fp_memory_recover_fds(bool reopen)
+{
+    if (!reopen && !fp_ownfd_ok(&mem.statm))
+        fp_ownfd_forget(&mem.statm);
+    if (reopen && mem.active && mem.statm.fd < 0)
+        fp_ownfd_open(&mem.statm, "/proc/self/statm");
+}
+
 /* Resident bytes now, from /proc/self/statm. */
 static uint64_t resident_bytes(void)
 {
     char buf[128];
-    ssize_t n = mem.statm_fd >= 0 ? pread(mem.statm_fd, buf, sizeof buf - 1, 0) : -1;
+    ssize_t n = pread(mem.statm.fd, buf, sizeof buf - 1, 0);
     if (n <= 0)
         return 0;
     buf[n] = '\0';

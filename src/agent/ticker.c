@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 #include "frames.h"
 #include "guard.h"
 #include "memory.h"
+#include "ownfd.h"
 
 enum {
     MIN_CHARGE_NS = 30000000,       /* take the GIL once a thread has 30 ms to charge:
@@ -39,15 +39,16 @@ static struct {
     _Atomic bool stop;
     _Atomic int fatal;    /* a deadly signal to re-raise after the final write */
     _Atomic bool paused;  /* start no timers: an exec is under way */
-    int wake_fd;          /* eventfd: wakes the thread to stop */
-    int stat_fd;          /* /proc/self/stat */
+    fp_ownfd_t wake_r, wake_w; /* a pipe: wakes the thread to stop */
+    fp_ownfd_t stat;           /* /proc/self/stat */
+    bool lost_fds;             /* a read failed: check them all next tick */
     long last_nthreads;
     unsigned ticks;
     uint64_t next_snapshot_ns;
     PyThreadState *tstate;  /* made the first time the thread needs the GIL */
     PyGILState_STATE gil_state;
     uint64_t rng;
-} tk = {.wake_fd = -1, .stat_fd = -1};
+} tk = {.wake_r = {-1, 0, 0}, .wake_w = {-1, 0, 0}, .stat = {-1, 0, 0}};
 
 static uint64_t jitter(uint64_t mean)
 {
@@ -63,7 +64,7 @@ static uint64_t jitter(uint64_t mean)
 static long count_threads(void)
 {
     char buf[1024];
-    ssize_t n = pread(tk.stat_fd, buf, sizeof buf - 1, 0);
+    ssize_t n = pread(tk.stat.fd, buf, sizeof buf - 1, 0);
     if (n <= 0)
         return -1;
     buf[n] = '\0';
@@ -128,8 +129,12 @@ static bool measure_offcpu(void)
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
         uint64_t run, wait;
-        if (atomic_load(&t->tid) == 0 || !fp_cpu_read_schedstat(t->sched_fd, &run, &wait))
+        if (atomic_load(&t->tid) == 0)
             continue;
+        if (!fp_cpu_read_schedstat(t->sched.fd, &run, &wait)) {
+            tk.lost_fds = true; /* closed by the program, or the thread is gone */
+            continue;
+        }
         uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
         int64_t wall = (int64_t)(now - t->last_wall_ns);
         int64_t busy = (int64_t)((run - t->last_run_ns) + (wait - t->last_wait_ns));
@@ -233,8 +238,45 @@ static bool any_pending(void)
     return false;
 }
 
+/* A new wake-up pipe, the old one's ends closed where still ours. */
+static bool open_wake_pipe(void)
+{
+    fp_ownfd_close(&tk.wake_r);
+    fp_ownfd_close(&tk.wake_w);
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+        return false;
+    fp_ownfd_adopt(&tk.wake_r, fds[0]);
+    fp_ownfd_adopt(&tk.wake_w, fds[1]);
+    return tk.wake_r.fd >= 0 && tk.wake_w.fd >= 0;
+}
+
+/* The program closed descriptors (a daemon closes every one it did not
+ * open). First every one no longer ours is forgotten, then they are all
+ * opened again: a reopened one must not take the number of another one
+ * of ours not yet found lost, and then be read as that one. */
+static void recover_descriptors(void)
+{
+    fp_ownfd_t *own[] = {&tk.wake_r, &tk.wake_w, &tk.stat};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (!fp_ownfd_ok(own[i]))
+            fp_ownfd_forget(own[i]);
+    fp_memory_recover_fds(false);
+    fp_cpu_recover_fds(false);
+    if (tk.stat.fd < 0)
+        fp_ownfd_open(&tk.stat, "/proc/self/stat");
+    if (tk.wake_r.fd < 0 || tk.wake_w.fd < 0)
+        open_wake_pipe();
+    fp_memory_recover_fds(true);
+    fp_cpu_recover_fds(true);
+    tk.lost_fds = false;
+}
+
 static void tick(void)
 {
+    /* the wake-up pipe goes first when the program closes all of them */
+    if (tk.lost_fds || !fp_ownfd_ok(&tk.wake_r))
+        recover_descriptors();
     uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
     long nthreads = count_threads();
     if (!atomic_load(&tk.paused) && (nthreads != tk.last_nthreads || tk.ticks % RESCAN_TICKS == 0)) {
@@ -281,16 +323,32 @@ static bool die_of(int sig)
         pause();
 }
 
-bool fp_ticker_request_fatal(int sig)
+/* Wakes the sampler thread, through the pipe while it is still ours (it
+ * also wakes within a tick without it). Async-signal-safe. */
+static void wake(void)
 {
-    if (!tk.running || tk.wake_fd < 0 || atomic_load(&tk.stop))
-        return false;
-    int expected = 0;
-    if (atomic_compare_exchange_strong(&tk.fatal, &expected, sig)) {
-        uint64_t one = 1;
-        ssize_t ignored = write(tk.wake_fd, &one, sizeof one);
+    if (fp_ownfd_ok(&tk.wake_w)) {
+        char one = 1;
+        ssize_t ignored = write(tk.wake_w.fd, &one, 1);
         (void)ignored;
     }
+}
+
+/* Whether the sampler thread was woken: a pipe that is no longer ours
+ * (closed, its number reused) does not wake it; the next tick makes a
+ * new one. */
+static bool woken(const struct pollfd *pfd, int polled)
+{
+    return polled > 0 && !(pfd->revents & POLLNVAL) && fp_ownfd_ok(&tk.wake_r);
+}
+
+bool fp_ticker_request_fatal(int sig)
+{
+    if (!tk.running || atomic_load(&tk.stop))
+        return false;
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&tk.fatal, &expected, sig))
+        wake();
     return true;
 }
 
@@ -305,11 +363,11 @@ static void *run(void *arg)
     while (!atomic_load(&tk.stop)) {
         uint64_t ns = jitter(mean);
         struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-        struct pollfd pfd = {tk.wake_fd, POLLIN, 0};
-        int woke = ppoll(&pfd, 1, &ts, NULL);
+        struct pollfd pfd = {tk.wake_r.fd, POLLIN, 0};
+        int polled = ppoll(&pfd, 1, &ts, NULL);
         if (atomic_load(&tk.fatal) && !die_of(atomic_load(&tk.fatal)))
             break;
-        if (woke != 0 || atomic_load(&tk.stop))
+        if (woken(&pfd, polled) || atomic_load(&tk.stop))
             break;
         tick();
     }
@@ -327,10 +385,10 @@ static void *run(void *arg)
 
 int fp_ticker_start(void)
 {
-    tk.stat_fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-    tk.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (tk.wake_fd < 0)
+    fp_ownfd_open(&tk.stat, "/proc/self/stat");
+    if (!open_wake_pipe())
         return -1;
+    tk.lost_fds = false;
     atomic_store(&tk.stop, false);
     tk.last_nthreads = -1;
     tk.ticks = 0;
@@ -350,18 +408,14 @@ void fp_ticker_stop(void)
     if (!tk.running)
         return;
     atomic_store(&tk.stop, true);
-    uint64_t one = 1;
-    ssize_t ignored = write(tk.wake_fd, &one, sizeof one);
-    (void)ignored;
+    wake();
     Py_BEGIN_ALLOW_THREADS
     pthread_join(tk.thread, NULL);
     Py_END_ALLOW_THREADS
     tk.running = false;
-    close(tk.wake_fd);
-    tk.wake_fd = -1;
-    if (tk.stat_fd >= 0)
-        close(tk.stat_fd);
-    tk.stat_fd = -1;
+    fp_ownfd_close(&tk.wake_r);
+    fp_ownfd_close(&tk.wake_w);
+    fp_ownfd_close(&tk.stat);
 }
 
 void fp_ticker_pause_threads(bool pause)
@@ -373,10 +427,8 @@ void fp_ticker_pause_threads(bool pause)
 void fp_ticker_forget(void)
 {
     tk.running = false;
-    if (tk.wake_fd >= 0)
-        close(tk.wake_fd);
-    if (tk.stat_fd >= 0)
-        close(tk.stat_fd);
-    tk.wake_fd = tk.stat_fd = -1;
+    fp_ownfd_close(&tk.wake_r);
+    fp_ownfd_close(&tk.wake_w);
+    fp_ownfd_close(&tk.stat);
     tk.tstate = NULL;
 }

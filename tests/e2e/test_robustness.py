@@ -82,3 +82,23 @@ def test_samples_landing_while_python_is_entered_from_c(footprint, python):
                         options=["--interval", "0.001", "--alloc-sample-bytes", "1024"])
         assert run.returncode == 0, run.stderr[:3000]  # a sanitizer's report comes first
         assert run.stdout.strip() == "8"
+
+
+@pytest.mark.parametrize("mode", [[], ["--cpu-only"]], ids=["memory", "cpu-only"])
+def test_a_program_that_closes_every_descriptor(footprint, tmp_path, mode):
+    # its new files take the numbers the profiler's descriptors had: the
+    # profiler must neither touch them nor stop measuring
+    data = tmp_path / "data"
+    data.mkdir()
+    run = footprint([program("close_all_fds.py"), str(data)], options=mode)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "files intact"
+    assert sorted(os.listdir(data)) == ["f%d" % i for i in range(8)]
+    lines = run.lines("close_all_fds.py")
+    src = open(program("close_all_fds.py")).read().splitlines()
+    sleep = next(n for n, text in enumerate(src, 1) if text.startswith("time.sleep"))
+    # the sampler thread still measures off-CPU time after the close
+    assert lines[sleep]["system_s"] > 0.35, lines.get(sleep)
+    if not mode:
+        timeline = run.profile["memory"]["timeline"]
+        assert timeline[-1][0] > 1.0, timeline[-3:]

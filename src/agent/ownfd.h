@@ -1,0 +1,48 @@
+/* ownfd.h: the agent's long-lived file descriptors, kept safe from the
+ * program.
+ *
+ * A program may close every descriptor it did not open (os.closerange,
+ * daemonizing) and then open files of its own, which get the lowest free
+ * numbers. A profiler that still trusted its old numbers would read, write
+ * or close the program's files. So the agent's descriptors live at the
+ * top of the descriptor table, where the program's new files do not land,
+ * and each remembers what it refers to (device and inode): it is written
+ * to or closed only while it still refers to that. */
+#ifndef FP_OWNFD_H
+#define FP_OWNFD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct fp_ownfd {
+    int fd; /* -1: none */
+    dev_t dev;
+    ino_t ino;
+} fp_ownfd_t;
+
+#define FP_OWNFD_NONE ((fp_ownfd_t){-1, 0, 0})
+
+/* Moves FD to the top of the table (close-on-exec) and remembers what it
+ * refers to. Takes FD over: on failure it is closed. */
+bool fp_ownfd_adopt(fp_ownfd_t *o, int fd);
+
+/* Opens PATH read-only and adopts it. */
+bool fp_ownfd_open(fp_ownfd_t *o, const char *path);
+
+/* Whether O still refers to what it was opened on. Async-signal-safe. */
+bool fp_ownfd_ok(const fp_ownfd_t *o);
+
+/* Closes O if it is still ours (if not, the number is the program's now). */
+void fp_ownfd_close(fp_ownfd_t *o);
+
+/* Forgets O without closing it. */
+static inline void fp_ownfd_forget(fp_ownfd_t *o) { *o = FP_OWNFD_NONE; }
+
+/* The process's open descriptors, into OUT (at most MAX); -1 on error. */
+int fp_ownfd_list(int *out, int max);
+
+/* Remembers FD, which someone else opened and will use (libunwind's),
+ * without moving it. */
+bool fp_ownfd_watch(fp_ownfd_t *o, int fd);
+
+#endif
