@@ -25,6 +25,7 @@ test_merge_SRC := src/launcher/merge.c src/launcher/figures.c src/launcher/proc.
 test_report_SRC := src/launcher/report.c src/launcher/textfmt.c src/launcher/figures.c src/launcher/util.c
 test_sites_SRC := src/agent/sites.c src/agent/arena.c
 test_filter_SRC := src/agent/filter.c src/common/glob.c
+test_ownfd_SRC := src/agent/ownfd.c
 
 TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c))
 BINS := $(addprefix $(OUT)/,$(TESTS))
