@@ -29,6 +29,7 @@
 #include "guard.h"
 #include "memory.h"
 #include "objmap.h"
+#include "ownfd.h"
 #include "spans.h"
 #include "ticker.h"
 
@@ -233,6 +234,7 @@ static int start(void)
     if (start_sampling() != 0)
         return -1;
     catch_deadly_signals();
+    fp_ownfd_reserve();
     return 0;
 }
 
@@ -268,6 +270,7 @@ static PyObject *py_stop(PyObject *self, PyObject *unused)
     }
     atomic_store(&fp_agent.sampling, false);
     fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    fp_ownfd_release_reserve(); /* the exit work opens files */
     fp_memory_stop();
     fp_ticker_stop();
     fp_cpu_stop_all();

@@ -1,6 +1,7 @@
 /* fragment.c: writing RUN_DIR/PID.json (see fragment.h). */
 #include "fragment.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "../common/jsonw.h"
 #include "agent.h"
+#include "ownfd.h"
 #include "guard.h"
 #include "leaks.h"
 #include "memory.h"
@@ -186,7 +188,7 @@ static int write_fragment(bool final, bool mark_final)
              (long)syscall(SYS_gettid));
     snprintf(path, sizeof path, "%s/%d-%llu.json", fp_agent.config.run_dir, (int)getpid(), start);
     int rc = -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = fp_ownfd_open_anyway(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
         fp_jsonw_t *w = malloc(sizeof *w);
         if (w) {
@@ -213,6 +215,8 @@ static int write_fragment(bool final, bool mark_final)
         if (rc != 0)
             unlink(tmp);
     }
+    if (!final)
+        fp_ownfd_reserve(); /* again, if the spares were used */
     if (rc == 0 && mark_final)
         atomic_store(&final_written, true);
     fp_guard_leave();

@@ -270,10 +270,20 @@ void fp_memory_tick(void)
     record_histories(p.t_ns);
 }
 
+/* A /proc file to read, even when the program used up its descriptors. */
+static FILE *fdopen_anyway(const char *path)
+{
+    int fd = fp_ownfd_open_anyway(path, O_RDONLY | O_CLOEXEC, 0);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
+    return f;
+}
+
 /* The largest resident memory the process had, from the kernel. */
 static uint64_t high_water_bytes(void)
 {
-    FILE *f = fopen("/proc/self/status", "r");
+    FILE *f = fdopen_anyway("/proc/self/status");
     if (!f)
         return 0;
     char line[256];
@@ -289,7 +299,7 @@ static uint64_t high_water_bytes(void)
  * libunwind): mapped into the program only because it is profiled. */
 static uint64_t own_objects_bytes(void)
 {
-    FILE *f = fopen("/proc/self/maps", "r");
+    FILE *f = fdopen_anyway("/proc/self/maps");
     if (!f)
         return 0;
     static const char *const ours[] = {"/_footprint.", "/libfootprint_alloc.so", "/libunwind.so", "/liblzma.so"};

@@ -313,6 +313,7 @@ static bool die_of(int sig)
     }
     atomic_store(&fp_agent.sampling, false);
     fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    fp_ownfd_release_reserve(); /* the exit work opens files */
     fp_memory_stop();
     fp_cpu_stop_all();
     fp_fragment_write(true);

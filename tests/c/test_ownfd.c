@@ -80,6 +80,32 @@ static void test_listing_finds_a_new_descriptor(void **state)
     close(fd);
 }
 
+static void test_opening_when_the_program_has_no_descriptor_left(void **state)
+{
+    (void)state;
+    struct rlimit saved;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    if (saved.rlim_max < 128)
+        skip();
+    fp_ownfd_reserve();
+    struct rlimit low = {64, saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    int leaked[64], n = 0;
+    while (n < 64 && (leaked[n] = open("/dev/null", O_RDONLY)) >= 0)
+        n++;
+    assert_true(n < 64);
+    assert_int_equal(open("/dev/null", O_RDONLY), -1); /* the program is out of them */
+    int fd = fp_ownfd_open_anyway("/dev/null", O_RDONLY | O_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct rlimit now;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
+    assert_int_equal(now.rlim_cur, 64); /* the program's limit is its own again */
+    close(fd);
+    while (n > 0)
+        close(leaked[--n]);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -87,6 +113,7 @@ int main(void)
         cmocka_unit_test(test_a_reused_number_is_not_ours),
         cmocka_unit_test(test_watching_leaves_the_number_alone),
         cmocka_unit_test(test_listing_finds_a_new_descriptor),
+        cmocka_unit_test(test_opening_when_the_program_has_no_descriptor_left),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

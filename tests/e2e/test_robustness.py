@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from conftest import FOOTPRINT, MAIN_PYTHON, ROOT, SANITIZED, program
+from conftest import FOOTPRINT, MAIN_PYTHON, ROOT, SANITIZED, program, total_time
 
 
 def test_eight_threads_allocating_at_once(footprint, python):
@@ -102,3 +102,17 @@ def test_a_program_that_closes_every_descriptor(footprint, tmp_path, mode):
     if not mode:
         timeline = run.profile["memory"]["timeline"]
         assert timeline[-1][0] > 1.0, timeline[-3:]
+
+
+def test_a_program_out_of_descriptors_still_gets_its_profile(footprint):
+    run = footprint([program("out_of_descriptors.py")])
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "out of descriptors: Too many open files"
+    assert run.profile is not None, run.stderr
+    assert all(p["complete"] for p in run.profile["processes"]), run.profile["processes"]
+    lines = run.lines("out_of_descriptors.py")
+    src = open(program("out_of_descriptors.py")).read().splitlines()
+    work = next(n for n, text in enumerate(src, 1) if "bytearray(1000)" in text)
+    assert total_time(lines[work]) > 0.2, lines.get(work)  # it ran 0.4 s
+    assert lines[work]["alloc_bytes"] > 1_000_000, lines.get(work)
+    assert run.profile["memory"]["peak_bytes"] > 0
