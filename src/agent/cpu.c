@@ -235,36 +235,40 @@ int fp_cpu_install(void)
 
 /* Starts off-CPU accounting from now: the sampler thread reads this file
  * every tick. */
-static void open_schedstat(fp_thread_t *t, int tid)
+static bool open_schedstat_file(fp_ownfd_t *o, int tid)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
-    fp_ownfd_open(&t->sched, path);
+    return fp_ownfd_open(o, path);
+}
+
+static void open_schedstat(fp_thread_t *t, int tid)
+{
+    open_schedstat_file(&t->sched, tid);
     t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
     t->last_run_ns = t->last_wait_ns = 0;
     if (fp_cpu_read_schedstat(t->sched.fd, &t->last_run_ns, &t->last_wait_ns))
         t->last_runq_ns = t->last_wait_ns;
 }
 
-void fp_cpu_recover_fds(bool reopen)
+void fp_cpu_forget_lost_fds(void)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++) {
+        fp_thread_t *t = &fp_threads[i];
+        if (atomic_load(&t->tid) != 0 && !fp_ownfd_ok(&t->sched))
+            fp_ownfd_forget(&t->sched);
+    }
+}
+
+void fp_cpu_reopen_fds(void)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
         int tid = atomic_load(&t->tid);
-        if (tid == 0)
-            continue;
-        if (!reopen) {
-            if (!fp_ownfd_ok(&t->sched))
-                fp_ownfd_forget(&t->sched);
-            continue;
-        }
-        if (t->sched.fd >= 0)
-            continue;
-        char path[64];
-        snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
         fp_ownfd_t fd;
-        if (!fp_ownfd_open(&fd, path))
+        if (tid == 0 || t->sched.fd >= 0 || !open_schedstat_file(&fd, tid))
             continue;
+        /* the handler reads t->sched.fd: it gets the file once its baseline is set */
         t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
         fp_cpu_read_schedstat(fd.fd, &t->last_run_ns, &t->last_wait_ns);
         t->sched = fd;

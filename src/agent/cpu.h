@@ -50,9 +50,10 @@ int fp_cpu_install(void);
  * or -1. Called by the sampler thread, and once at start for the main thread. */
 int fp_cpu_add_thread(int tid);
 /* After the program closed descriptors: forgets the schedstat files no
- * longer ours (REOPEN false), then opens them again (REOPEN true); a
- * thread's off-CPU time then counts from there. Sampler thread only. */
-void fp_cpu_recover_fds(bool reopen);
+ * longer ours, then (once every module has forgotten its own) opens them
+ * again; a thread's off-CPU time then counts from there. Sampler thread. */
+void fp_cpu_forget_lost_fds(void);
+void fp_cpu_reopen_fds(void);
 /* Readies libunwind outside any signal handler, and finds its pipe. */
 void fp_cpu_warm_up_unwinder(void);
 /* Stops sampling the thread in SLOT and frees the slot. */

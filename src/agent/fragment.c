@@ -12,10 +12,10 @@
 
 #include "../common/jsonw.h"
 #include "agent.h"
-#include "ownfd.h"
 #include "guard.h"
 #include "leaks.h"
 #include "memory.h"
+#include "ownfd.h"
 
 static _Atomic bool final_written;
 

@@ -199,11 +199,15 @@ void fp_memory_reset(void)
     memset((void *)&mem.other, 0, sizeof mem.other);
 }
 
-void fp_memory_recover_fds(bool reopen)
+void fp_memory_forget_lost_fds(void)
 {
-    if (!reopen && !fp_ownfd_ok(&mem.statm))
+    if (!fp_ownfd_ok(&mem.statm))
         fp_ownfd_forget(&mem.statm);
-    if (reopen && mem.active && mem.statm.fd < 0)
+}
+
+void fp_memory_reopen_fds(void)
+{
+    if (mem.active && mem.statm.fd < 0)
         fp_ownfd_open(&mem.statm, "/proc/self/statm");
 }
 

@@ -24,9 +24,11 @@ void fp_memory_stop(void);
 bool fp_memory_active(void);
 /* A timeline point: the sampler thread calls this every tick. */
 void fp_memory_tick(void);
-/* After the program closed descriptors: forgets the ones no longer ours
- * (REOPEN false), then opens them again (REOPEN true). Sampler thread. */
-void fp_memory_recover_fds(bool reopen);
+/* After the program closed descriptors: forgets the ones no longer ours,
+ * then (once every module has forgotten its own) opens them again.
+ * Sampler thread. */
+void fp_memory_forget_lost_fds(void);
+void fp_memory_reopen_fds(void);
 /* Forgets the figures and the timeline (a forked child starts afresh). */
 void fp_memory_reset(void);
 /* Writes line L's memory over time (an array), when it has one. */

@@ -261,14 +261,14 @@ static void recover_descriptors(void)
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         if (!fp_ownfd_ok(own[i]))
             fp_ownfd_forget(own[i]);
-    fp_memory_recover_fds(false);
-    fp_cpu_recover_fds(false);
+    fp_memory_forget_lost_fds();
+    fp_cpu_forget_lost_fds();
     if (tk.stat.fd < 0)
         fp_ownfd_open(&tk.stat, "/proc/self/stat");
     if (tk.wake_r.fd < 0 || tk.wake_w.fd < 0)
         open_wake_pipe();
-    fp_memory_recover_fds(true);
-    fp_cpu_recover_fds(true);
+    fp_memory_reopen_fds();
+    fp_cpu_reopen_fds();
     tk.lost_fds = false;
 }
 

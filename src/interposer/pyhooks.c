@@ -55,20 +55,17 @@ static void guarded_free(void *ctx, void *ptr)
 /* ---- pymalloc: small requests counted here, large ones by RAW ----------- */
 
 /* Counted before the call, so that the common case (no sample due) ends
- * in a tail call: an allocation then costs one jump more than bare. */
-static inline bool pymalloc_counts(size_t n)
+ * in a tail call: an allocation then costs one jump more than bare. True
+ * when a sample is due. */
+static inline bool pymalloc_sample_due(size_t n)
 {
-    fp_tls_t *t = &fp_tls;
-    if (n > FP_PYMALLOC_THRESHOLD || t->guard)
-        return false;
-    t->bytes[1] += n;
-    return (t->alloc_countdown -= (int64_t)n) <= 0;
+    return n <= FP_PYMALLOC_THRESHOLD && fp_track_count(n, true);
 }
 
 static void *pymalloc_malloc(void *ctx, size_t n)
 {
     const fp_pymem_allocator_t *o = ctx;
-    if (__builtin_expect(!pymalloc_counts(n), 1))
+    if (__builtin_expect(!pymalloc_sample_due(n), 1))
         return o->malloc(o->ctx, n);
     void *p = o->malloc(o->ctx, n);
     fp_track_alloc_slow(p, n, true);
@@ -79,7 +76,7 @@ static void *pymalloc_calloc(void *ctx, size_t nelem, size_t elsize)
 {
     const fp_pymem_allocator_t *o = ctx;
     size_t n;
-    if (__builtin_mul_overflow(nelem, elsize, &n) || __builtin_expect(!pymalloc_counts(n), 1))
+    if (__builtin_mul_overflow(nelem, elsize, &n) || __builtin_expect(!pymalloc_sample_due(n), 1))
         return o->calloc(o->ctx, nelem, elsize);
     void *p = o->calloc(o->ctx, nelem, elsize);
     fp_track_alloc_slow(p, n, true);

@@ -41,14 +41,21 @@ void fp_track_alloc_slow(void *p, size_t n, bool python);
 void fp_track_copy_slow(size_t n);
 void fp_track_free_slow(void *p);
 
-/* After a successful allocation of N bytes at P. */
-static inline void fp_track_alloc(void *p, size_t n, bool python)
+/* Counts an allocation of N bytes; true when a sample is due, and the
+ * caller then passes the block to fp_track_alloc_slow. */
+static inline bool fp_track_count(size_t n, bool python)
 {
     fp_tls_t *t = &fp_tls;
     if (t->guard)
-        return;
+        return false;
     t->bytes[python] += n;
-    if ((t->alloc_countdown -= (int64_t)n) <= 0)
+    return (t->alloc_countdown -= (int64_t)n) <= 0;
+}
+
+/* After a successful allocation of N bytes at P. */
+static inline void fp_track_alloc(void *p, size_t n, bool python)
+{
+    if (fp_track_count(n, python))
         fp_track_alloc_slow(p, n, python);
 }
 
