@@ -26,6 +26,7 @@ test_report_SRC := src/launcher/report.c src/launcher/textfmt.c src/launcher/fig
 test_sites_SRC := src/agent/sites.c src/agent/arena.c
 test_filter_SRC := src/agent/filter.c src/common/glob.c
 test_ownfd_SRC := src/agent/ownfd.c
+test_steal_SRC := src/agent/steal.c
 
 TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c))
 BINS := $(addprefix $(OUT)/,$(TESTS))

@@ -156,35 +156,34 @@ static void charge(fp_line_t *line, time_kind_t kind, uint64_t ns)
     atomic_fetch_add_explicit(c, ns, memory_order_relaxed);
 }
 
-/* Reads the two first numbers of a schedstat file (time on the CPU, time
- * waiting for one) with a pread on FD: async-signal-safe. */
-bool fp_cpu_read_schedstat(int fd, uint64_t *run, uint64_t *wait)
+/* Reads a schedstat file (time on the CPU, time waiting for one, times
+ * put on a CPU) with a pread on FD: async-signal-safe. */
+bool fp_cpu_read_schedstat(int fd, fp_schedstat_t *out)
 {
     char buf[96];
     ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
     if (n <= 0)
         return false;
-    uint64_t v[2] = {0, 0};
+    uint64_t v[3] = {0, 0, 0};
     int k = 0;
-    for (ssize_t i = 0; i < n && k < 2; i++) {
+    for (ssize_t i = 0; i < n && k < 3; i++) {
         if (buf[i] >= '0' && buf[i] <= '9')
             v[k] = v[k] * 10 + (uint64_t)(buf[i] - '0');
         else if (buf[i] == ' ')
             k++;
     }
-    *run = v[0];
-    *wait = v[1];
+    *out = (fp_schedstat_t){.run_ns = v[0], .wait_ns = v[1], .runs = v[2]};
     return true;
 }
 
 /* Time the thread waited for a CPU since its last sample. */
 static uint64_t runqueue_wait(fp_thread_t *t)
 {
-    uint64_t run, wait;
-    if (!fp_cpu_read_schedstat(t->sched.fd, &run, &wait))
+    fp_schedstat_t now;
+    if (!fp_cpu_read_schedstat(t->sched.fd, &now))
         return 0;
-    uint64_t d = wait > t->last_runq_ns ? wait - t->last_runq_ns : 0;
-    t->last_runq_ns = wait;
+    uint64_t d = now.wait_ns > t->last_runq_ns ? now.wait_ns - t->last_runq_ns : 0;
+    t->last_runq_ns = now.wait_ns;
     return d;
 }
 
@@ -201,7 +200,8 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
         goto done;
     fp_guard_enter(); /* libunwind may map memory: not the program's */
     uint64_t now = fp_clock_ns(CLOCK_THREAD_CPUTIME_ID);
-    uint64_t used = now - t->last_cpu_ns + runqueue_wait(t);
+    uint64_t used = now - t->last_cpu_ns + runqueue_wait(t) +
+                    atomic_exchange_explicit(&t->stolen_ns, 0, memory_order_relaxed);
     t->last_cpu_ns = now;
     PyThreadState *ts = fp_frames_this_thread();
     atomic_store_explicit(&t->tstate, ts, memory_order_relaxed);
@@ -246,9 +246,9 @@ static void open_schedstat(fp_thread_t *t, int tid)
 {
     open_schedstat_file(&t->sched, tid);
     t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
-    t->last_run_ns = t->last_wait_ns = 0;
-    if (fp_cpu_read_schedstat(t->sched.fd, &t->last_run_ns, &t->last_wait_ns))
-        t->last_runq_ns = t->last_wait_ns;
+    t->last_sched = (fp_schedstat_t){0};
+    if (fp_cpu_read_schedstat(t->sched.fd, &t->last_sched))
+        t->last_runq_ns = t->last_sched.wait_ns;
 }
 
 void fp_cpu_forget_lost_fds(void)
@@ -270,7 +270,8 @@ void fp_cpu_reopen_fds(void)
             continue;
         /* the handler reads t->sched.fd: it gets the file once its baseline is set */
         t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
-        fp_cpu_read_schedstat(fd.fd, &t->last_run_ns, &t->last_wait_ns);
+        fp_cpu_read_schedstat(fd.fd, &t->last_sched);
+        t->gap.undecided_ns = 0;
         t->sched = fd;
     }
 }
@@ -308,8 +309,8 @@ void fp_cpu_remove_thread(int slot)
 {
     fp_thread_t *t = &fp_threads[slot];
     fp_line_t *last = atomic_load(&t->last_line);
-    if (t->pending_off_ns > 0 && last) /* the thread's last wait, before it ended */
-        atomic_fetch_add(&last->system_ns, (uint64_t)t->pending_off_ns);
+    if (t->gap.pending_off_ns > 0 && last) /* the thread's last wait, before it ended */
+        atomic_fetch_add(&last->system_ns, (uint64_t)t->gap.pending_off_ns);
     if (t->has_timer)
         timer_delete(t->timer);
     t->has_timer = false;

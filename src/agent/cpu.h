@@ -7,7 +7,8 @@
  * native or kernel time by the interrupted instruction, then re-arms the
  * timer with a randomized interval. Time the thread spent runnable but
  * waiting for a CPU since its previous sample counts as more of the same:
- * the work was ready to run. The thread registry also carries the
+ * the work was ready to run; so does the time a virtual machine's host
+ * took while the thread ran (steal.h). The thread registry also carries the
  * sampler thread's bookkeeping for off-CPU time (ticker.c). */
 #ifndef FP_CPU_H
 #define FP_CPU_H
@@ -20,8 +21,15 @@
 
 #include "ownfd.h"
 #include "sites.h"
+#include "steal.h"
 
 enum { FP_MAX_THREADS = 1024 };
+
+/* A thread's schedstat: time on a CPU, time waiting for one, and how many
+ * times it was put on one (a thread that stays on its CPU keeps it). */
+typedef struct fp_schedstat {
+    uint64_t run_ns, wait_ns, runs;
+} fp_schedstat_t;
 
 typedef struct fp_thread {
     _Atomic int tid;                   /* 0: free slot */
@@ -30,13 +38,16 @@ typedef struct fp_thread {
     /* written by the thread's own signal handler */
     uint64_t last_cpu_ns;
     uint64_t last_runq_ns;             /* schedstat's time waiting for a CPU */
+    _Atomic uint64_t stolen_ns;        /* CPU time the host took (steal.h), added by the
+                                          sampler thread, charged with the next sample */
     uint64_t rng;
     _Atomic(PyThreadState *) tstate;   /* the thread's state, as its handler saw it */
     _Atomic(fp_line_t *) last_line;    /* where the thread was last seen */
     /* written by the sampler thread only */
     fp_ownfd_t sched;                  /* /proc/self/task/TID/schedstat */
-    uint64_t last_wall_ns, last_run_ns, last_wait_ns;
-    int64_t pending_off_ns;            /* off-CPU time not yet charged to a line */
+    uint64_t last_wall_ns;
+    fp_schedstat_t last_sched;
+    fp_gap_t gap;                      /* off-CPU time not yet charged to a line */
     fp_line_t *blocked_line;           /* the line it was read to be on, with the GIL, ... */
     uint64_t blocked_run_ns;           /* ... when its CPU time was this: unmoved since, it is still there */
     bool seen;                         /* still listed in the last scan */
@@ -66,9 +77,9 @@ void fp_cpu_discard_pending(void);
  * touching the kernel objects (they belong to the parent). */
 void fp_cpu_forget_all(void);
 
-/* Reads a thread's schedstat file: nanoseconds on a CPU and waiting for
- * one. Async-signal-safe. Returns false when it cannot. */
-bool fp_cpu_read_schedstat(int fd, uint64_t *run, uint64_t *wait);
+/* Reads a thread's schedstat file. Async-signal-safe. Returns false when
+ * it cannot. */
+bool fp_cpu_read_schedstat(int fd, fp_schedstat_t *out);
 
 /* Charges NS of off-CPU time of thread T to the line its thread state TS
  * is on (TS seen blocked by the sampler, which holds the GIL), or, when TS

@@ -22,6 +22,7 @@
 #include "guard.h"
 #include "memory.h"
 #include "ownfd.h"
+#include "steal.h"
 
 enum {
     MIN_CHARGE_NS = 30000000,       /* take the GIL once a thread has 30 ms to charge:
@@ -41,6 +42,8 @@ static struct {
     _Atomic bool paused;  /* start no timers: an exec is under way */
     fp_ownfd_t wake_r, wake_w; /* a pipe: wakes the thread to stop */
     fp_ownfd_t stat;           /* /proc/self/stat */
+    fp_ownfd_t procstat;       /* /proc/stat, for steal time */
+    fp_steal_t steal;
     bool lost_fds;             /* a read failed: check them all next tick */
     long last_nthreads;
     unsigned ticks;
@@ -48,7 +51,7 @@ static struct {
     PyThreadState *tstate;  /* made the first time the thread needs the GIL */
     PyGILState_STATE gil_state;
     uint64_t rng;
-} tk = {.wake_r = {-1, 0, 0}, .wake_w = {-1, 0, 0}, .stat = {-1, 0, 0}};
+} tk = {.wake_r = {-1, 0, 0}, .wake_w = {-1, 0, 0}, .stat = {-1, 0, 0}, .procstat = {-1, 0, 0}};
 
 static uint64_t jitter(uint64_t mean)
 {
@@ -117,38 +120,54 @@ static void scan_threads(void)
             fp_cpu_remove_thread(i);
 }
 
+/* Takes a reading of the machine's steal time once a window has passed. */
+static void measure_steal(uint64_t now)
+{
+    if (tk.procstat.fd < 0 || !fp_steal_due(&tk.steal, now))
+        return;
+    char buf[512]; /* the first line is all that is needed */
+    ssize_t n = pread(tk.procstat.fd, buf, sizeof buf, 0);
+    uint64_t total, steal;
+    if (n <= 0)
+        tk.lost_fds = true;
+    else if (fp_steal_parse(buf, (size_t)n, &total, &steal))
+        fp_steal_update(&tk.steal, total, steal, now);
+}
+
 /* Adds the off-CPU time each thread spent since the last tick to its
- * pending total: wall time less time on the CPU and time waiting for one
- * (that waiting is charged with the thread's CPU samples, see cpu.h). The
- * wall clock is read right after each thread's counters, and a deficit is
- * carried to the next tick rather than dropped, so read skew cancels out.
- * Returns true when some thread has enough to be worth the GIL. */
+ * pending total, less what the host took (fp_steal_split). The wall clock is read right after each
+ * thread's counters, and a deficit is carried to the next tick rather
+ * than dropped, so read skew cancels out. Returns true when some thread
+ * has enough to be worth the GIL. */
 static bool measure_offcpu(void)
 {
     bool worth = false;
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
-        uint64_t run, wait;
+        fp_schedstat_t now_sched;
         if (atomic_load(&t->tid) == 0)
             continue;
-        if (!fp_cpu_read_schedstat(t->sched.fd, &run, &wait)) {
+        if (!fp_cpu_read_schedstat(t->sched.fd, &now_sched)) {
             tk.lost_fds = true; /* closed by the program, or the thread is gone */
             continue;
         }
         uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
         int64_t wall = (int64_t)(now - t->last_wall_ns);
-        int64_t busy = (int64_t)((run - t->last_run_ns) + (wait - t->last_wait_ns));
-        t->pending_off_ns += wall - busy;
+        uint64_t ran = now_sched.run_ns - t->last_sched.run_ns;
+        int64_t gap = wall - (int64_t)(ran + (now_sched.wait_ns - t->last_sched.wait_ns));
+        bool stayed = ran > 0 && now_sched.runs == t->last_sched.runs;
+        uint64_t stolen = fp_steal_split(&tk.steal, &t->gap, gap, ran, stayed);
+        if (stolen)
+            atomic_fetch_add_explicit(&t->stolen_ns, stolen, memory_order_relaxed);
         t->last_wall_ns = now;
-        t->last_run_ns = run;
-        t->last_wait_ns = wait;
-        if (t->pending_off_ns > 0 && t->blocked_line && run == t->blocked_run_ns) {
+        t->last_sched = now_sched;
+        if (t->gap.pending_off_ns > 0 && t->blocked_line && now_sched.run_ns == t->blocked_run_ns) {
             /* it has not run since it was seen on that line: it is still there */
-            atomic_fetch_add_explicit(&t->blocked_line->system_ns, (uint64_t)t->pending_off_ns,
+            atomic_fetch_add_explicit(&t->blocked_line->system_ns, (uint64_t)t->gap.pending_off_ns,
                                       memory_order_relaxed);
-            t->pending_off_ns = 0;
+            t->gap.pending_off_ns = 0;
         }
-        if (t->pending_off_ns >= MIN_CHARGE_NS)
+        if (t->gap.pending_off_ns >= MIN_CHARGE_NS)
             worth = true;
     }
     return worth;
@@ -207,14 +226,14 @@ static void charge_offcpu(void)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
-        if (atomic_load(&t->tid) == 0 || t->pending_off_ns <= 0)
+        if (atomic_load(&t->tid) == 0 || t->gap.pending_off_ns <= 0)
             continue;
         PyThreadState *ts = state_of(t);
         if (ts != tk.tstate) {
-            t->blocked_line = fp_cpu_charge_offcpu(t, ts, (uint64_t)t->pending_off_ns);
-            t->blocked_run_ns = t->last_run_ns;
+            t->blocked_line = fp_cpu_charge_offcpu(t, ts, (uint64_t)t->gap.pending_off_ns);
+            t->blocked_run_ns = t->last_sched.run_ns;
         }
-        t->pending_off_ns = 0;
+        t->gap.pending_off_ns = 0;
     }
 }
 
@@ -233,7 +252,7 @@ static void take_gil(void)
 static bool any_pending(void)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++)
-        if (atomic_load(&fp_threads[i].tid) != 0 && fp_threads[i].pending_off_ns > 0)
+        if (atomic_load(&fp_threads[i].tid) != 0 && fp_threads[i].gap.pending_off_ns > 0)
             return true;
     return false;
 }
@@ -257,7 +276,7 @@ static bool open_wake_pipe(void)
  * of ours not yet found lost, and then be read as that one. */
 static void recover_descriptors(void)
 {
-    fp_ownfd_t *own[] = {&tk.wake_r, &tk.wake_w, &tk.stat};
+    fp_ownfd_t *own[] = {&tk.wake_r, &tk.wake_w, &tk.stat, &tk.procstat};
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         if (!fp_ownfd_ok(own[i]))
             fp_ownfd_forget(own[i]);
@@ -265,6 +284,8 @@ static void recover_descriptors(void)
     fp_cpu_forget_lost_fds();
     if (tk.stat.fd < 0)
         fp_ownfd_open(&tk.stat, "/proc/self/stat");
+    if (tk.procstat.fd < 0)
+        fp_ownfd_open(&tk.procstat, "/proc/stat");
     if (tk.wake_r.fd < 0 || tk.wake_w.fd < 0)
         open_wake_pipe();
     fp_memory_reopen_fds();
@@ -286,6 +307,7 @@ static void tick(void)
     tk.ticks++;
     fp_objmap_refresh();
     fp_memory_tick();
+    measure_steal(now);
     bool charge = measure_offcpu();
     bool snapshot = now >= tk.next_snapshot_ns;
     if (!charge && !snapshot)
@@ -387,6 +409,8 @@ static void *run(void *arg)
 int fp_ticker_start(void)
 {
     fp_ownfd_open(&tk.stat, "/proc/self/stat");
+    fp_ownfd_open(&tk.procstat, "/proc/stat");
+    tk.steal = (fp_steal_t){0};
     if (!open_wake_pipe())
         return -1;
     tk.lost_fds = false;
@@ -417,6 +441,7 @@ void fp_ticker_stop(void)
     fp_ownfd_close(&tk.wake_r);
     fp_ownfd_close(&tk.wake_w);
     fp_ownfd_close(&tk.stat);
+    fp_ownfd_close(&tk.procstat);
 }
 
 void fp_ticker_pause_threads(bool pause)
@@ -431,5 +456,6 @@ void fp_ticker_forget(void)
     fp_ownfd_close(&tk.wake_r);
     fp_ownfd_close(&tk.wake_w);
     fp_ownfd_close(&tk.stat);
+    fp_ownfd_close(&tk.procstat);
     tk.tstate = NULL;
 }

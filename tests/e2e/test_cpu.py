@@ -1,6 +1,8 @@
 """CPU time: each phase gets its share of the time, as the right kind."""
 import json
 
+import pytest
+
 from conftest import program, total_time
 
 
@@ -65,3 +67,17 @@ def test_profile_totals(footprint):
     assert p["sampling"]["cpu_interval_s"] == 0.01
     assert p["exit_code"] == 0
     assert [q["pid"] for q in p["processes"]] and p["processes"][0]["argv"][0].endswith("cpu_phases.py")
+
+
+def test_time_a_virtual_machines_host_takes_from_a_busy_line_is_not_off_cpu(footprint):
+    """A thread that never blocks but loses its CPU to the host (steal
+    time) is neither running nor waiting in schedstat; that time belongs
+    to the line's CPU time, not to off-CPU time."""
+    run = footprint([program("spin.py")])
+    assert run.returncode == 0, run.stderr
+    truth = json.loads(run.stdout)
+    if truth["lost_s"] < 0.02:
+        pytest.skip("the host took only %.0f ms from the thread here: too little to tell" % (truth["lost_s"] * 1e3))
+    spin = run.function("spin.py", "spin")
+    assert spin["system_s"] <= 0.25 * truth["lost_s"] + 0.005, (spin, truth)
+    assert total_time(spin) > 0.9 * truth["wall_s"], (spin, truth)
