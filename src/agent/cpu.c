@@ -176,6 +176,34 @@ bool fp_cpu_read_schedstat(int fd, fp_schedstat_t *out)
     return true;
 }
 
+bool fp_cpu_read_voluntary(int tid, uint64_t *out)
+{
+    static const char key[] = "\nvoluntary_ctxt_switches:";
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    const char *p = strstr(buf, key);
+    if (!p)
+        return false;
+    p += sizeof key - 1;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p < '0' || *p > '9')
+        return false;
+    uint64_t v = 0;
+    for (; *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (uint64_t)(*p - '0');
+    *out = v;
+    return true;
+}
+
 /* Time the thread waited for a CPU since its last sample. */
 static uint64_t runqueue_wait(fp_thread_t *t)
 {

@@ -81,6 +81,10 @@ void fp_cpu_forget_all(void);
  * it cannot. */
 bool fp_cpu_read_schedstat(int fd, fp_schedstat_t *out);
 
+/* Reads how many times thread TID blocked (voluntary_ctxt_switches in
+ * /proc/self/task/TID/status). Not async-signal-safe: opens the file. */
+bool fp_cpu_read_voluntary(int tid, uint64_t *out);
+
 /* Charges NS of off-CPU time of thread T to the line its thread state TS
  * is on (TS seen blocked by the sampler, which holds the GIL), or, when TS
  * is NULL (the thread has ended), to the line it was last seen on.

@@ -1,7 +1,10 @@
 /* steal.c: CPU time a virtual machine's host took from it (see steal.h). */
 #include "steal.h"
 
-enum { MAX_RATIO_Q16 = 4 << 16 }; /* at most 80% of the time stolen: beyond, a reading is suspect */
+enum {
+    MAX_RATIO_Q16 = 4 << 16,       /* at most 80% of the time stolen: beyond, a reading is suspect */
+    WORTH_A_READING_NS = 1000000,  /* a smaller gap is read skew as often as not */
+};
 
 bool fp_steal_parse(const char *buf, size_t n, uint64_t *total, uint64_t *steal)
 {
@@ -56,21 +59,45 @@ uint64_t fp_steal_share(const fp_steal_t *s, uint64_t run_ns)
     return (run_ns * s->ratio_q16) >> 16;
 }
 
-uint64_t fp_steal_split(const fp_steal_t *s, fp_gap_t *g, int64_t gap, uint64_t ran, bool stayed)
+bool fp_steal_wants_voluntary(const fp_gap_t *g, const fp_tick_t *t)
 {
-    uint64_t stolen = 0;
-    if (stayed) {
+    return t->ran > 0 && !t->stayed && g->undecided_ns + t->gap > WORTH_A_READING_NS;
+}
+
+uint64_t fp_steal_split(const fp_steal_t *s, fp_gap_t *g, const fp_tick_t *t)
+{
+    if (t->stayed) {
+        uint64_t stolen = 0;
         if (g->undecided_ns > 0) { /* it was still on its CPU when the last tick ended */
             stolen = (uint64_t)g->undecided_ns;
             g->undecided_ns = 0;
         }
-        g->undecided_ns += gap;
+        g->undecided_ns += t->gap;
         return stolen;
     }
-    g->pending_off_ns += g->undecided_ns + gap;
+    int64_t gap = g->undecided_ns + t->gap;
     g->undecided_ns = 0;
-    if (g->pending_off_ns > 0 && ran > 0) {
-        stolen = fp_steal_share(s, ran);
+    if (t->has_voluntary) {
+        /* reading VOLUNTARY means it ran this tick: unless it blocked since, it is runnable now */
+        bool calm = g->voluntary_known && t->voluntary == g->voluntary;
+        bool was_runnable = g->runnable;
+        g->voluntary = t->voluntary;
+        g->voluntary_known = true;
+        g->runnable = calm;
+        if (calm && was_runnable) {
+            /* a deficit carried from read skew is made up first */
+            g->pending_off_ns += gap;
+            if (gap <= 0 || g->pending_off_ns <= 0)
+                return 0;
+            uint64_t stolen = (uint64_t)(gap < g->pending_off_ns ? gap : g->pending_off_ns);
+            g->pending_off_ns -= (int64_t)stolen;
+            return stolen;
+        }
+    }
+    g->pending_off_ns += gap;
+    uint64_t stolen = 0;
+    if (g->pending_off_ns > 0 && t->ran > 0) {
+        stolen = fp_steal_share(s, t->ran);
         if (stolen > (uint64_t)g->pending_off_ns)
             stolen = (uint64_t)g->pending_off_ns;
         g->pending_off_ns -= (int64_t)stolen;

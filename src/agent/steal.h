@@ -49,16 +49,36 @@ typedef struct fp_gap {
     int64_t pending_off_ns; /* blocked: to charge to the line it waits on */
     int64_t undecided_ns;   /* lost while it stayed on its CPU, unless it left
                                just before the tick ended */
+    uint64_t voluntary;     /* its count of voluntary switches (blocking), last read */
+    bool voluntary_known;
+    bool runnable;          /* it had not blocked since it last ran, at that reading */
 } fp_gap_t;
 
-/* Splits a thread's GAP in a tick (wall time less time on a CPU and time
- * waiting for one; RAN is the time on a CPU) into time the host took,
- * returned (it is charged with the thread's CPU samples), and time
- * blocked, added to G's pending time. STAYED: the thread ran and was not
- * put on a CPU again during the tick, so it lost the whole gap, unless it
- * left just before the tick ended; that is known at the next tick, so the
- * gap waits till then. Other threads lose the machine's share of their
- * run time. A negative gap (read skew) is carried, never dropped. */
-uint64_t fp_steal_split(const fp_steal_t *s, fp_gap_t *g, int64_t gap, uint64_t ran, bool stayed);
+/* What the sampler thread saw of a thread in one tick. */
+typedef struct fp_tick {
+    int64_t gap;        /* wall time less time on a CPU and time waiting for one */
+    uint64_t ran;       /* time on a CPU */
+    bool stayed;        /* it ran and was not put on a CPU again */
+    bool has_voluntary; /* VOLUNTARY was read at the tick's end */
+    uint64_t voluntary;
+} fp_tick_t;
+
+/* Whether a thread's count of voluntary switches (/proc's status file,
+ * dearer than schedstat) would decide its tick: it ran, was switched,
+ * and lost enough to matter. */
+bool fp_steal_wants_voluntary(const fp_gap_t *g, const fp_tick_t *t);
+
+/* Splits a thread's gap in a tick into time the host took, returned (it
+ * is charged with the thread's CPU samples), and time blocked, added to
+ * G's pending time.
+ * - A thread that stayed on its CPU through the tick lost the whole gap,
+ *   unless it left just before the tick ended; that is known at the next
+ *   tick, so the gap waits till then.
+ * - A thread that was switched but has not blocked since a reading that
+ *   found it runnable (its count of voluntary switches has not moved)
+ *   lost the whole gap too: being preempted is waiting, not a gap.
+ * - Any other thread loses the machine's share of its run time.
+ * A negative gap (read skew) is carried, never dropped. */
+uint64_t fp_steal_split(const fp_steal_t *s, fp_gap_t *g, const fp_tick_t *t);
 
 #endif

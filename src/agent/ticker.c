@@ -30,6 +30,7 @@ enum {
     SNAPSHOT_NS = 1000000000,       /* write a snapshot every second... */
     FIRST_SNAPSHOT_NS = 250000000,  /* ...and a first one soon after start */
     RESCAN_TICKS = 10,              /* rescan threads at least this often */
+    MAX_STATUS_READS = 8,           /* per tick: a status file costs ~15 us (steal.h) */
 };
 
 /* One home for the sampler thread's state; only that thread touches it,
@@ -142,6 +143,7 @@ static void measure_steal(uint64_t now)
 static bool measure_offcpu(void)
 {
     bool worth = false;
+    int reads = 0;
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
         fp_schedstat_t now_sched;
@@ -155,8 +157,12 @@ static bool measure_offcpu(void)
         int64_t wall = (int64_t)(now - t->last_wall_ns);
         uint64_t ran = now_sched.run_ns - t->last_sched.run_ns;
         int64_t gap = wall - (int64_t)(ran + (now_sched.wait_ns - t->last_sched.wait_ns));
-        bool stayed = ran > 0 && now_sched.runs == t->last_sched.runs;
-        uint64_t stolen = fp_steal_split(&tk.steal, &t->gap, gap, ran, stayed);
+        fp_tick_t seen = {.gap = gap, .ran = ran, .stayed = ran > 0 && now_sched.runs == t->last_sched.runs};
+        if (reads < MAX_STATUS_READS && fp_steal_wants_voluntary(&t->gap, &seen)) {
+            seen.has_voluntary = fp_cpu_read_voluntary(atomic_load(&t->tid), &seen.voluntary);
+            reads++;
+        }
+        uint64_t stolen = fp_steal_split(&tk.steal, &t->gap, &seen);
         if (stolen)
             atomic_fetch_add_explicit(&t->stolen_ns, stolen, memory_order_relaxed);
         t->last_wall_ns = now;

@@ -66,19 +66,35 @@ static void test_the_ratio_is_bounded_and_survives_odd_readings(void **state)
 
 enum { MS = 1000000 };
 
+/* A tick of a thread that ran RAN ms, lost GAP ms, and stayed on its CPU or not. */
+static uint64_t split(const fp_steal_t *s, fp_gap_t *g, double gap, double ran, bool stayed)
+{
+    fp_tick_t t = {.gap = (int64_t)(gap * MS), .ran = (uint64_t)(ran * MS), .stayed = stayed};
+    return fp_steal_split(s, g, &t);
+}
+
+/* The same, with the thread's count of voluntary switches read at its end. */
+static uint64_t split_read(const fp_steal_t *s, fp_gap_t *g, double gap, double ran, uint64_t voluntary)
+{
+    fp_tick_t t = {.gap = (int64_t)(gap * MS), .ran = (uint64_t)(ran * MS), .has_voluntary = true,
+                   .voluntary = voluntary};
+    assert_true(fp_steal_wants_voluntary(g, &t) || gap * MS <= 1000000);
+    return fp_steal_split(s, g, &t);
+}
+
 static void test_a_thread_that_stays_on_its_cpu_lost_its_whole_gap(void **state)
 {
     (void)state;
     fp_steal_t s = {0}; /* the machine's share is unknown: it plays no part */
     fp_gap_t g = {0};
     /* three ticks on the CPU, 1 ms taken each: each is known at the next */
-    assert_int_equal(fp_steal_split(&s, &g, 1 * MS, 9 * MS, true), 0);
-    assert_int_equal(fp_steal_split(&s, &g, 1 * MS, 9 * MS, true), 1 * MS);
-    assert_int_equal(fp_steal_split(&s, &g, 1 * MS, 9 * MS, true), 1 * MS);
+    assert_int_equal(split(&s, &g, 1, 9, true), 0);
+    assert_int_equal(split(&s, &g, 1, 9, true), 1 * MS);
+    assert_int_equal(split(&s, &g, 1, 9, true), 1 * MS);
     assert_int_equal(g.pending_off_ns, 0);
     /* then it blocks just before a tick ends: that tick's gap was its waiting */
-    assert_int_equal(fp_steal_split(&s, &g, 8 * MS, 2 * MS, true), 1 * MS);
-    assert_int_equal(fp_steal_split(&s, &g, 10 * MS, 0, false), 0);
+    assert_int_equal(split(&s, &g, 8, 2, true), 1 * MS);
+    assert_int_equal(split(&s, &g, 10, 0, false), 0);
     assert_int_equal(g.pending_off_ns, 18 * MS);
     assert_int_equal(g.undecided_ns, 0);
 }
@@ -90,10 +106,50 @@ static void test_read_skew_nets_out_while_a_thread_stays(void **state)
     fp_gap_t g = {0};
     uint64_t stolen = 0;
     for (int i = 0; i < 100; i++) /* readings late and early in turn, nothing taken */
-        stolen += fp_steal_split(&s, &g, i % 2 ? -20000 : 20000, 10 * MS, true);
+        stolen += split(&s, &g, i % 2 ? -0.02 : 0.02, 10, true);
     assert_true(stolen <= 20000);
-    fp_steal_split(&s, &g, 0, 0, false);
+    split(&s, &g, 0, 0, false);
     assert_true(g.pending_off_ns + (int64_t)stolen == 0); /* nothing lost or made up */
+}
+
+static void test_a_preempted_thread_that_never_blocks_lost_its_whole_gap(void **state)
+{
+    (void)state;
+    fp_steal_t s = {0};
+    fp_gap_t g = {0};
+    /* the first readings only learn the count and that it runs */
+    assert_false(fp_steal_wants_voluntary(&g, &(fp_tick_t){.gap = 5 * MS, .ran = 5 * MS, .stayed = true}));
+    assert_false(fp_steal_wants_voluntary(&g, &(fp_tick_t){.gap = 5 * MS, .ran = 0}));
+    assert_int_equal(split_read(&s, &g, 3, 5, 7), 0);
+    assert_int_equal(split_read(&s, &g, 3, 5, 7), 0);
+    assert_int_equal(g.pending_off_ns, 6 * MS);
+    /* from then on, switched every tick but never blocking: every gap was the host's */
+    assert_int_equal(split_read(&s, &g, 4, 5, 7), 4 * MS);
+    assert_int_equal(split(&s, &g, 0.5, 5, false), 0); /* a small gap is not worth a reading */
+    assert_int_equal(split(&s, &g, 2, 5, true), 0);     /* a stretch on the CPU: decided later */
+    assert_int_equal(split_read(&s, &g, 3, 5, 7), 5 * MS);
+    assert_int_equal(g.pending_off_ns, 6 * MS + MS / 2);
+    /* it blocks: its count moves, and that gap is its waiting */
+    assert_int_equal(split_read(&s, &g, 8, 2, 8), 0);
+    assert_int_equal(g.pending_off_ns, 14 * MS + MS / 2);
+    /* it must be seen runnable again before a gap counts as the host's */
+    assert_int_equal(split_read(&s, &g, 2, 5, 8), 0);
+    assert_int_equal(split_read(&s, &g, 2, 5, 8), 2 * MS);
+    assert_int_equal(g.pending_off_ns, 16 * MS + MS / 2); /* its waiting is still to charge */
+}
+
+static void test_read_skew_nets_out_while_a_thread_is_preempted(void **state)
+{
+    (void)state;
+    fp_steal_t s = {0};
+    fp_gap_t g = {0};
+    split_read(&s, &g, 0, 5, 3);
+    split_read(&s, &g, 0, 5, 3);
+    uint64_t stolen = 0;
+    for (int i = 0; i < 100; i++) /* run time read late and early in turn, nothing taken */
+        stolen += split_read(&s, &g, i % 2 ? -2.5 : 2.5, 5, 3);
+    assert_true(stolen <= 2500000);
+    assert_true(g.pending_off_ns + (int64_t)stolen == 0);
 }
 
 static void test_a_thread_switched_out_loses_the_machines_share(void **state)
@@ -104,15 +160,15 @@ static void test_a_thread_switched_out_loses_the_machines_share(void **state)
     fp_steal_update(&s, 125, 25, FP_STEAL_WINDOW_NS); /* 1 taken for every 4 kept */
     fp_gap_t g = {0};
     /* it ran 40 ms and slept 40: 10 ms of the gap was the host's */
-    assert_int_equal(fp_steal_split(&s, &g, 50 * MS, 40 * MS, false), 10 * MS);
+    assert_int_equal(split(&s, &g, 50, 40, false), 10 * MS);
     assert_int_equal(g.pending_off_ns, 40 * MS);
     /* never more than the gap: a thread that did not wait has nothing to give */
     g = (fp_gap_t){0};
-    assert_int_equal(fp_steal_split(&s, &g, 1 * MS, 50 * MS, false), 1 * MS);
+    assert_int_equal(split(&s, &g, 1, 50, false), 1 * MS);
     assert_int_equal(g.pending_off_ns, 0);
     /* a thread that did not run lost nothing to the host */
     g = (fp_gap_t){0};
-    assert_int_equal(fp_steal_split(&s, &g, 10 * MS, 0, false), 0);
+    assert_int_equal(split(&s, &g, 10, 0, false), 0);
     assert_int_equal(g.pending_off_ns, 10 * MS);
 }
 
@@ -125,6 +181,8 @@ int main(void)
         cmocka_unit_test(test_the_ratio_is_bounded_and_survives_odd_readings),
         cmocka_unit_test(test_a_thread_that_stays_on_its_cpu_lost_its_whole_gap),
         cmocka_unit_test(test_read_skew_nets_out_while_a_thread_stays),
+        cmocka_unit_test(test_a_preempted_thread_that_never_blocks_lost_its_whole_gap),
+        cmocka_unit_test(test_read_skew_nets_out_while_a_thread_is_preempted),
         cmocka_unit_test(test_a_thread_switched_out_loses_the_machines_share),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
