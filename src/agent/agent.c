@@ -155,7 +155,7 @@ static void after_fork_child(void)
 static int start_sampling(void)
 {
     atomic_store(&fp_agent.sampling, true);
-    int slot = fp_cpu_add_thread((int)syscall(SYS_gettid));
+    int slot = fp_cpu_add_thread((int)syscall(SYS_gettid), false);
     if (slot >= 0)
         atomic_store(&fp_threads[slot].tstate, PyThreadState_Get());
     return fp_ticker_start();

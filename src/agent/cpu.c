@@ -215,6 +215,27 @@ static uint64_t runqueue_wait(fp_thread_t *t)
     return d;
 }
 
+/* A thread that runs no Python code (an OpenMP or BLAS worker, a C
+ * library's thread) has no line of its own. Such workers mostly run for the Python
+ * line that called into native code and works beside them, so their CPU
+ * time goes to the line last seen running native code, if that was
+ * lately; else (a thread of its own while the program runs Python) to no
+ * line. */
+enum {
+    NATIVE_CALLER_FRESH_NS = 100000000,
+    NEW_THREAD_MAX_CPU_NS = 100000000, /* more, and a thread found late is likely older than the profile */
+};
+static _Atomic(fp_line_t *) native_caller;
+static _Atomic uint64_t native_caller_at_ns;
+
+static fp_line_t *line_for_native_thread(uint64_t now)
+{
+    uint64_t at = atomic_load_explicit(&native_caller_at_ns, memory_order_relaxed);
+    if ((int64_t)(now - at) > NATIVE_CALLER_FRESH_NS)
+        return NULL;
+    return atomic_load_explicit(&native_caller, memory_order_relaxed);
+}
+
 static void on_sample(int sig, siginfo_t *si, void *ucv)
 {
     (void)sig;
@@ -234,8 +255,19 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
     PyThreadState *ts = fp_frames_this_thread();
     atomic_store_explicit(&t->tstate, ts, memory_order_relaxed);
     fp_line_t *line = fp_frames_site_async(&fp_agent.sites, ts);
+    time_kind_t kind = classify(ucv);
+    uint64_t wall = fp_clock_ns(CLOCK_MONOTONIC);
+    /* the thread's own line: a worker's waiting is not its caller's */
     atomic_store_explicit(&t->last_line, line, memory_order_relaxed);
-    charge(line, classify(ucv), used);
+    if (!line && fp_frames_none_running(ts)) {
+        line = line_for_native_thread(wall);
+    } else if (line && kind == TIME_NATIVE) {
+        atomic_store_explicit(&native_caller, line, memory_order_relaxed);
+        atomic_store_explicit(&native_caller_at_ns, wall, memory_order_relaxed);
+    }
+    charge(line, kind, used);
+    atomic_store_explicit(&t->last_charged, line, memory_order_relaxed);
+    atomic_store_explicit(&t->last_kind, (int)kind, memory_order_relaxed);
     arm(t);
     fp_guard_leave();
 done:
@@ -304,7 +336,7 @@ void fp_cpu_reopen_fds(void)
     }
 }
 
-int fp_cpu_add_thread(int tid)
+int fp_cpu_add_thread(int tid, bool new_thread)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
@@ -312,6 +344,7 @@ int fp_cpu_add_thread(int tid)
             continue;
         memset((void *)&t->has_timer, 0, sizeof *t - offsetof(fp_thread_t, has_timer));
         t->sched = FP_OWNFD_NONE;
+        atomic_store(&t->last_kind, -1);
         struct sigevent sev;
         memset(&sev, 0, sizeof sev);
         sev.sigev_notify = SIGEV_THREAD_ID;
@@ -323,6 +356,11 @@ int fp_cpu_add_thread(int tid)
             return -1; /* the thread is gone already */
         t->last_cpu_ns = fp_ns(&cpu);
         open_schedstat(t, tid);
+        if (new_thread && t->last_cpu_ns < NEW_THREAD_MAX_CPU_NS) {
+            /* its first sample takes what it did before the sampler found it */
+            t->last_cpu_ns = 0;
+            t->last_runq_ns = 0;
+        }
         atomic_store(&t->tid, tid);
         if (sample_signal > 0 && timer_create(thread_cpu_clock(tid), &sev, &t->timer) == 0) {
             t->has_timer = true;
@@ -331,6 +369,22 @@ int fp_cpu_add_thread(int tid)
         return i;
     }
     return -1;
+}
+
+/* Charges the CPU time thread T used since its last sample where that
+ * sample went: a thread that ends between two samples (or a run that
+ * does) keeps the end of its work. Its time is its own clock for the
+ * calling thread, else the sampler's last schedstat reading. */
+static void charge_unsampled(fp_thread_t *t)
+{
+    int kind = atomic_load(&t->last_kind);
+    if (kind < 0)
+        return; /* never sampled: nothing says where its time belongs */
+    uint64_t cpu = atomic_load(&t->tid) == (int)syscall(SYS_gettid) ? fp_clock_ns(CLOCK_THREAD_CPUTIME_ID)
+                                                                      : t->last_sched.run_ns;
+    if (cpu > t->last_cpu_ns)
+        charge(atomic_load(&t->last_charged), (time_kind_t)kind, cpu - t->last_cpu_ns);
+    t->last_cpu_ns = cpu;
 }
 
 void fp_cpu_remove_thread(int slot)
@@ -342,6 +396,7 @@ void fp_cpu_remove_thread(int slot)
     if (t->has_timer)
         timer_delete(t->timer);
     t->has_timer = false;
+    charge_unsampled(t);
     fp_ownfd_close(&t->sched);
     atomic_store(&t->tid, 0);
 }
@@ -366,6 +421,8 @@ void fp_cpu_discard_pending(void)
 
 void fp_cpu_forget_all(void)
 {
+    atomic_store(&native_caller, NULL); /* the parent's lines */
+    atomic_store(&native_caller_at_ns, 0);
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
         if (atomic_load(&t->tid) != 0)

@@ -43,6 +43,8 @@ typedef struct fp_thread {
     uint64_t rng;
     _Atomic(PyThreadState *) tstate;   /* the thread's state, as its handler saw it */
     _Atomic(fp_line_t *) last_line;    /* where the thread was last seen */
+    _Atomic(fp_line_t *) last_charged; /* where its last sample went (a worker's: its caller's) */
+    _Atomic int last_kind;             /* and as what; -1: never sampled */
     /* written by the sampler thread only */
     fp_ownfd_t sched;                  /* /proc/self/task/TID/schedstat */
     uint64_t last_wall_ns;
@@ -58,8 +60,10 @@ extern fp_thread_t fp_threads[FP_MAX_THREADS];
 /* Picks a free real-time signal and installs the handler. Returns 0 or -1. */
 int fp_cpu_install(void);
 /* Starts sampling thread TID (a timer on its CPU clock). Returns its slot
- * or -1. Called by the sampler thread, and once at start for the main thread. */
-int fp_cpu_add_thread(int tid);
+ * or -1. Called by the sampler thread, and once at start for the main
+ * thread. NEW_THREAD: it started after the profile did, so the CPU time it
+ * used before the sampler found it (up to a tick) is the program's too. */
+int fp_cpu_add_thread(int tid, bool new_thread);
 /* After the program closed descriptors: forgets the schedstat files no
  * longer ours, then (once every module has forgotten its own) opens them
  * again; a thread's off-CPU time then counts from there. Sampler thread. */

@@ -156,6 +156,8 @@ static fp_line_t *line_of(fp_sites_t *sites, PyCodeObject *co, int addr)
 
 #if PY_VERSION_HEX < 0x030B0000
 
+bool fp_frames_none_running(PyThreadState *ts) { return !ts || !ts->frame; }
+
 static fp_line_t *walk(fp_sites_t *sites, PyThreadState *ts, bool careful)
 {
     if (!ts)
@@ -198,6 +200,8 @@ static _PyInterpreterFrame *top_frame(PyThreadState *ts)
     return ts->cframe ? ts->cframe->current_frame : NULL;
 #endif
 }
+
+bool fp_frames_none_running(PyThreadState *ts) { return !ts || !top_frame(ts); }
 
 /* The code object of a frame worth reporting, or NULL for shims and
  * frames still being set up. */

@@ -32,4 +32,9 @@ void fp_frames_init(void);
  * not know. Async-signal-safe. */
 PyThreadState *fp_frames_this_thread(void);
 
+/* Whether the calling thread, whose state is TS (or NULL), runs no Python
+ * code at all: a native thread, or one that only borrowed a thread state
+ * (PyGILState_Ensure, as Cython's OpenMP workers do). Async-signal-safe. */
+bool fp_frames_none_running(PyThreadState *ts);
+
 #endif

@@ -110,7 +110,7 @@ static void scan_threads(void)
                 continue;
             int slot = slot_of(tid);
             if (slot < 0)
-                slot = fp_cpu_add_thread(tid);
+                slot = fp_cpu_add_thread(tid, true);
             if (slot >= 0)
                 fp_threads[slot].seen = true;
         }

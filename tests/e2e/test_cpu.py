@@ -1,5 +1,7 @@
 """CPU time: each phase gets its share of the time, as the right kind."""
 import json
+import os
+import subprocess
 
 import pytest
 
@@ -81,3 +83,27 @@ def test_time_a_virtual_machines_host_takes_from_a_busy_line_is_not_off_cpu(foot
     spin = run.function("spin.py", "spin")
     assert spin["system_s"] <= 0.25 * truth["lost_s"] + 0.005, (spin, truth)
     assert total_time(spin) > 0.9 * truth["wall_s"], (spin, truth)
+
+
+@pytest.fixture(scope="session")
+def native_workers_lib(tmp_path_factory):
+    """The native library of native_workers.py, compiled for this run."""
+    out = str(tmp_path_factory.mktemp("native") / "libnative_workers.so")
+    subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-O1", "-pthread", "-o", out,
+                    program("native_workers.c")], check=True)
+    return out
+
+
+def test_native_worker_threads_count_for_the_line_that_called_them(footprint, python, native_workers_lib):
+    """OpenMP and BLAS workers run no Python code, so they have no line of
+    their own; their CPU time is the calling line's native time, whether
+    they borrowed a Python thread state (as Cython's workers do) or not.
+    Each call spins PHASE s of CPU on the caller's thread and on one worker."""
+    run = footprint([program("native_workers.py"), native_workers_lib], python=python)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {"plain": 1, "borrowed": 1}
+    for name in ("plain", "borrowed"):
+        fn = run.function("native_workers.py", name)
+        assert 0.8 < fn["cpu_native_s"] < 1.5, (name, fn)  # 0.5 s on each of two threads
+    left = run.profile["unattributed"]
+    assert left["cpu_native_s"] < 0.1, left
