@@ -148,6 +148,7 @@ static void after_fork_child(void)
     atomic_store(&fp_agent.sampling, false);
     fp_ticker_forget();
     fp_cpu_forget_all();
+    fp_fragment_after_fork();
     fp_agent.forked = true;
 }
 

@@ -210,9 +210,8 @@ static uint64_t runqueue_wait(fp_thread_t *t)
     fp_schedstat_t now;
     if (!fp_cpu_read_schedstat(t->sched.fd, &now))
         return 0;
-    uint64_t d = now.wait_ns > t->last_runq_ns ? now.wait_ns - t->last_runq_ns : 0;
-    t->last_runq_ns = now.wait_ns;
-    return d;
+    uint64_t before = atomic_exchange_explicit(&t->last_runq_ns, now.wait_ns, memory_order_relaxed);
+    return now.wait_ns > before ? now.wait_ns - before : 0;
 }
 
 /* A thread that runs no Python code (an OpenMP or BLAS worker, a C
@@ -249,9 +248,9 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
         goto done;
     fp_guard_enter(); /* libunwind may map memory: not the program's */
     uint64_t now = fp_clock_ns(CLOCK_THREAD_CPUTIME_ID);
-    uint64_t used = now - t->last_cpu_ns + runqueue_wait(t) +
+    uint64_t before = atomic_exchange_explicit(&t->last_cpu_ns, now, memory_order_relaxed);
+    uint64_t used = (now > before ? now - before : 0) + runqueue_wait(t) +
                     atomic_exchange_explicit(&t->stolen_ns, 0, memory_order_relaxed);
-    t->last_cpu_ns = now;
     PyThreadState *ts = fp_frames_this_thread();
     atomic_store_explicit(&t->tstate, ts, memory_order_relaxed);
     fp_line_t *line = fp_frames_site_async(&fp_agent.sites, ts);
@@ -259,7 +258,13 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
     uint64_t wall = fp_clock_ns(CLOCK_MONOTONIC);
     /* the thread's own line: a worker's waiting is not its caller's */
     atomic_store_explicit(&t->last_line, line, memory_order_relaxed);
-    if (!line && fp_frames_none_running(ts)) {
+    int masked_kind = atomic_load_explicit(&t->last_kind, memory_order_relaxed);
+    if (atomic_exchange_explicit(&t->unsampled, false, memory_order_relaxed) && masked_kind >= 0) {
+        /* the first sample after the thread unblocked the signal: the time
+         * is the end of its blocked stretch, charged as the sampler thread did */
+        line = atomic_load_explicit(&t->last_charged, memory_order_relaxed);
+        kind = (time_kind_t)masked_kind;
+    } else if (!line && fp_frames_none_running(ts)) {
         line = line_for_native_thread(wall);
     } else if (line && kind == TIME_NATIVE) {
         atomic_store_explicit(&native_caller, line, memory_order_relaxed);
@@ -382,9 +387,66 @@ static void charge_unsampled(fp_thread_t *t)
         return; /* never sampled: nothing says where its time belongs */
     uint64_t cpu = atomic_load(&t->tid) == (int)syscall(SYS_gettid) ? fp_clock_ns(CLOCK_THREAD_CPUTIME_ID)
                                                                       : t->last_sched.run_ns;
-    if (cpu > t->last_cpu_ns)
-        charge(atomic_load(&t->last_charged), (time_kind_t)kind, cpu - t->last_cpu_ns);
-    t->last_cpu_ns = cpu;
+    uint64_t before = atomic_exchange(&t->last_cpu_ns, cpu);
+    if (cpu > before)
+        charge(atomic_load(&t->last_charged), (time_kind_t)kind, cpu - before);
+}
+
+enum {
+    UNSAMPLED_AFTER_INTERVALS = 4, /* no sample for this long: is it blocking the signal? */
+    MIN_UNSAMPLED_NS = 30000000,   /* less is not worth a GIL switch of the program's */
+};
+
+/* Whether thread TID blocks signal SIG (SigBlk in its status file). */
+static bool blocks_signal(int tid, int sig)
+{
+    static const char key[] = "\nSigBlk:";
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    const char *p = strstr(buf, key);
+    if (!p)
+        return false;
+    unsigned long long mask = strtoull(p + sizeof key - 1, NULL, 16);
+    return sig >= 1 && sig <= 64 && (mask >> (sig - 1)) & 1;
+}
+
+bool fp_cpu_runs_unsampled(fp_thread_t *t)
+{
+    uint64_t late = (uint64_t)(UNSAMPLED_AFTER_INTERVALS * fp_agent.config.interval_s * 1e9);
+    uint64_t sampled = atomic_load(&t->last_cpu_ns);
+    if (!atomic_load(&t->unsampled) && t->last_sched.run_ns > sampled + late &&
+        (!t->has_timer || blocks_signal(atomic_load(&t->tid), sample_signal)))
+        atomic_store(&t->unsampled, true);
+    return atomic_load(&t->unsampled) && t->last_sched.run_ns > sampled + MIN_UNSAMPLED_NS;
+}
+
+void fp_cpu_charge_unsampled(fp_thread_t *t, PyThreadState *ts)
+{
+    uint64_t before = atomic_load(&t->last_cpu_ns), cpu = t->last_sched.run_ns;
+    /* a sample that lands meanwhile wins: the time is charged once */
+    if (cpu <= before || !atomic_compare_exchange_strong(&t->last_cpu_ns, &before, cpu))
+        return;
+    uint64_t waited = 0, queued = atomic_load(&t->last_runq_ns);
+    if (t->last_sched.wait_ns > queued &&
+        atomic_compare_exchange_strong(&t->last_runq_ns, &queued, t->last_sched.wait_ns))
+        waited = t->last_sched.wait_ns - queued; /* waiting for a CPU is more of the same */
+    fp_line_t *line = ts ? fp_frames_site(&fp_agent.sites, ts) : NULL;
+    if (!line && fp_frames_none_running(ts))
+        line = line_for_native_thread(fp_clock_ns(CLOCK_MONOTONIC));
+    /* the kind is not known without a sample: the thread's last, else Python */
+    int kind = atomic_load(&t->last_kind);
+    time_kind_t k = kind < 0 ? TIME_PYTHON : (time_kind_t)kind;
+    charge(line, k, cpu - before + waited);
+    atomic_store(&t->last_charged, line);
+    atomic_store(&t->last_kind, (int)k);
 }
 
 void fp_cpu_remove_thread(int slot)

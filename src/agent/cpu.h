@@ -36,8 +36,8 @@ typedef struct fp_thread {
     bool has_timer;
     timer_t timer;
     /* written by the thread's own signal handler */
-    uint64_t last_cpu_ns;
-    uint64_t last_runq_ns;             /* schedstat's time waiting for a CPU */
+    _Atomic uint64_t last_cpu_ns;      /* its CPU clock at its last sample (or the sampler's charge) */
+    _Atomic uint64_t last_runq_ns;     /* schedstat's time waiting for a CPU, at the last sample */
     _Atomic uint64_t stolen_ns;        /* CPU time the host took (steal.h), added by the
                                           sampler thread, charged with the next sample */
     uint64_t rng;
@@ -53,6 +53,8 @@ typedef struct fp_thread {
     fp_line_t *blocked_line;           /* the line it was read to be on, with the GIL, ... */
     uint64_t blocked_run_ns;           /* ... when its CPU time was this: unmoved since, it is still there */
     bool seen;                         /* still listed in the last scan */
+    _Atomic bool unsampled;            /* it cannot be sampled (it blocks the signal): set by
+                                          the sampler thread, cleared by the next sample */
 } fp_thread_t;
 
 extern fp_thread_t fp_threads[FP_MAX_THREADS];
@@ -84,6 +86,18 @@ void fp_cpu_forget_all(void);
 /* Reads a thread's schedstat file. Async-signal-safe. Returns false when
  * it cannot. */
 bool fp_cpu_read_schedstat(int fd, fp_schedstat_t *out);
+
+/* Whether thread T runs without being sampled and has CPU time to charge:
+ * once its CPU time moved well past its last sample, it is checked for
+ * blocking the sample signal (some C libraries' threads block every
+ * signal) or having no timer; the first sample it gets clears that.
+ * Sampler thread; reads the thread's status file only when late. */
+bool fp_cpu_runs_unsampled(fp_thread_t *t);
+
+/* For such a thread: charges its CPU time since its last sample to the
+ * line its thread state TS is on (the caller holds the GIL, so TS is
+ * still). Returns nothing when a sample came first. */
+void fp_cpu_charge_unsampled(fp_thread_t *t, PyThreadState *ts);
 
 /* Reads how many times thread TID blocked (voluntary_ctxt_switches in
  * /proc/self/task/TID/status). Not async-signal-safe: opens the file. */

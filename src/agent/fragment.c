@@ -1,6 +1,8 @@
 /* fragment.c: writing RUN_DIR/PID.json (see fragment.h). */
 #include "fragment.h"
 
+#include <time.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,7 +21,25 @@
 
 static _Atomic bool final_written;
 
+/* One writer at a time: the sampler thread writes its snapshots without
+ * the GIL, while a thread that calls os._exit or exec writes the last
+ * fragment with it. A spin lock, not a mutex: a forked child resets it. */
+static _Atomic int writing;
+
+static void lock_writer(void)
+{
+    int free_ = 0;
+    while (!atomic_compare_exchange_weak(&writing, &free_, 1)) {
+        free_ = 0;
+        nanosleep(&(struct timespec){0, 200000}, NULL);
+    }
+}
+
+static void unlock_writer(void) { atomic_store(&writing, 0); }
+
 void fp_fragment_reset(void) { atomic_store(&final_written, false); }
+
+void fp_fragment_after_fork(void) { atomic_store(&writing, 0); }
 
 bool fp_fragment_final_written(void) { return atomic_load(&final_written); }
 
@@ -180,6 +200,11 @@ static int write_fragment(bool final, bool mark_final)
 {
     if (atomic_load(&final_written) || !fp_agent.started)
         return -1;
+    lock_writer();
+    if (atomic_load(&final_written)) { /* written while this thread waited */
+        unlock_writer();
+        return -1;
+    }
     fp_guard_enter();
     char tmp[4200], path[4200];
     unsigned long long start = (unsigned long long)fp_agent.start_wall_ns;
@@ -220,6 +245,7 @@ static int write_fragment(bool final, bool mark_final)
     if (rc == 0 && mark_final)
         atomic_store(&final_written, true);
     fp_guard_leave();
+    unlock_writer();
     return rc;
 }
 

@@ -11,15 +11,19 @@
 
 #include <stdbool.h>
 
-/* Writes the fragment; FINAL marks the process's last word. Callers hold
- * the GIL (which also serializes writers). Returns 0 or -1. */
+/* Writes the fragment; FINAL marks the process's last word. Reads only
+ * the agent's own tables, so it needs no GIL; writers wait for each
+ * other. Returns 0 or -1. */
 int fp_fragment_write(bool final);
 /* Writes a complete fragment before exec, leaving later writes possible
- * should the exec fail. Needs the GIL. */
+ * should the exec fail. */
 int fp_fragment_write_before_exec(void);
 /* Whether the final fragment is written. Async-signal-safe. */
 bool fp_fragment_final_written(void);
 /* After fork: the child has written nothing yet. */
 void fp_fragment_reset(void);
+/* In a forked child: a write the parent's sampler thread was doing is not
+ * the child's. */
+void fp_fragment_after_fork(void);
 
 #endif

@@ -173,7 +173,7 @@ static bool measure_offcpu(void)
                                       memory_order_relaxed);
             t->gap.pending_off_ns = 0;
         }
-        if (t->gap.pending_off_ns >= MIN_CHARGE_NS)
+        if (t->gap.pending_off_ns >= MIN_CHARGE_NS || fp_cpu_runs_unsampled(t))
             worth = true;
     }
     return worth;
@@ -227,11 +227,14 @@ static PyThreadState *state_of(fp_thread_t *t)
 /* With the GIL: charge pending off-CPU time to the lines the threads are
  * blocked on. A thread that has ended since gets it on the line it was
  * last seen on. A thread that Python does not know (a native helper
- * thread) has no line: its waiting is not the program's. */
+ * thread) has no line: its waiting is not the program's. A thread that
+ * runs but cannot be sampled gets its CPU time charged here too. */
 static void charge_offcpu(void)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &fp_threads[i];
+        if (atomic_load(&t->tid) != 0 && atomic_load(&t->unsampled))
+            fp_cpu_charge_unsampled(t, state_of(t));
         if (atomic_load(&t->tid) == 0 || t->gap.pending_off_ns <= 0)
             continue;
         PyThreadState *ts = state_of(t);
@@ -314,18 +317,16 @@ static void tick(void)
     fp_objmap_refresh();
     fp_memory_tick();
     measure_steal(now);
-    bool charge = measure_offcpu();
-    bool snapshot = now >= tk.next_snapshot_ns;
-    if (!charge && !snapshot)
-        return;
-    take_gil();
-    if (charge)
+    if (measure_offcpu()) {
+        take_gil();
         charge_offcpu();
-    if (snapshot && !atomic_load(&tk.stop)) {
+        PyEval_SaveThread();
+    }
+    /* without the GIL: a snapshot must not stop the program's threads */
+    if (now >= tk.next_snapshot_ns && !atomic_load(&tk.stop)) {
         fp_fragment_write(false);
         tk.next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + SNAPSHOT_NS;
     }
-    PyEval_SaveThread();
 }
 
 /* A deadly signal arrived: write the final fragment without the GIL (the

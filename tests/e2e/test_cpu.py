@@ -107,3 +107,20 @@ def test_native_worker_threads_count_for_the_line_that_called_them(footprint, py
         assert 0.8 < fn["cpu_native_s"] < 1.5, (name, fn)  # 0.5 s on each of two threads
     left = run.profile["unattributed"]
     assert left["cpu_native_s"] < 0.1, left
+
+
+@pytest.mark.parametrize("mode", ["never", "unblock"])
+def test_a_thread_that_blocks_every_signal_still_gets_its_cpu_time(footprint, python, mode):
+    """The sample signal never reaches a thread that blocks every signal
+    (as some C libraries' threads do): the sampler thread charges its CPU
+    time to its line instead, whether it unblocks later or ends first."""
+    run = footprint([program("blocked_signals.py"), mode], python=python)
+    assert run.returncode == 0, run.stderr
+    truth = json.loads(run.stdout)
+    work = run.function("blocked_signals.py", "masked_work")
+    assert work is not None, run.profile["unattributed"]
+    busy = work["cpu_python_s"] + work["cpu_native_s"]
+    assert 0.85 * truth["cpu_s"] < busy < 1.15 * truth["cpu_s"] + truth["waited_s"], (work, truth)
+    assert work["system_s"] < 0.1 * truth["cpu_s"], work
+    worker = run.function("blocked_signals.py", "worker") or {"system_s": 0}
+    assert worker["system_s"] < 0.1 * truth["cpu_s"], worker  # not charged at the unblocking line
