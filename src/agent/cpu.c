@@ -176,31 +176,35 @@ bool fp_cpu_read_schedstat(int fd, fp_schedstat_t *out)
     return true;
 }
 
-bool fp_cpu_read_voluntary(int tid, uint64_t *out)
+/* Reads thread TID's status file into BUF (SIZE bytes) and returns the
+ * value of field KEY (as "\nName:"), blanks skipped, or NULL. */
+static const char *status_field(int tid, const char *key, char *buf, size_t size)
 {
-    static const char key[] = "\nvoluntary_ctxt_switches:";
-    char path[64], buf[4096];
+    char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return false;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+        return NULL;
+    ssize_t n = read(fd, buf, size - 1);
     close(fd);
     if (n <= 0)
-        return false;
+        return NULL;
     buf[n] = '\0';
     const char *p = strstr(buf, key);
     if (!p)
+        return NULL;
+    for (p += strlen(key); *p == ' ' || *p == '\t'; p++)
+        ;
+    return p;
+}
+
+bool fp_cpu_read_voluntary(int tid, uint64_t *out)
+{
+    char buf[4096];
+    const char *p = status_field(tid, "\nvoluntary_ctxt_switches:", buf, sizeof buf);
+    if (!p || *p < '0' || *p > '9')
         return false;
-    p += sizeof key - 1;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (*p < '0' || *p > '9')
-        return false;
-    uint64_t v = 0;
-    for (; *p >= '0' && *p <= '9'; p++)
-        v = v * 10 + (uint64_t)(*p - '0');
-    *out = v;
+    *out = strtoull(p, NULL, 10);
     return true;
 }
 
@@ -215,11 +219,11 @@ static uint64_t runqueue_wait(fp_thread_t *t)
 }
 
 /* A thread that runs no Python code (an OpenMP or BLAS worker, a C
- * library's thread) has no line of its own. Such workers mostly run for the Python
- * line that called into native code and works beside them, so their CPU
- * time goes to the line last seen running native code, if that was
- * lately; else (a thread of its own while the program runs Python) to no
- * line. */
+ * library's thread) has no line of its own. Such workers mostly run for
+ * the Python line that called into native code and works beside them, so
+ * their CPU time goes to the line last seen running native code, if that
+ * was lately; else (a thread of its own while the program runs Python) to
+ * no line. */
 enum {
     NATIVE_CALLER_FRESH_NS = 100000000,
     NEW_THREAD_MAX_CPU_NS = 100000000, /* more, and a thread found late is likely older than the profile */
@@ -400,22 +404,11 @@ enum {
 /* Whether thread TID blocks signal SIG (SigBlk in its status file). */
 static bool blocks_signal(int tid, int sig)
 {
-    static const char key[] = "\nSigBlk:";
-    char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    char buf[4096];
+    const char *p = status_field(tid, "\nSigBlk:", buf, sizeof buf);
+    if (!p || sig < 1 || sig > 64)
         return false;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
-    const char *p = strstr(buf, key);
-    if (!p)
-        return false;
-    unsigned long long mask = strtoull(p + sizeof key - 1, NULL, 16);
-    return sig >= 1 && sig <= 64 && (mask >> (sig - 1)) & 1;
+    return (strtoull(p, NULL, 16) >> (sig - 1)) & 1;
 }
 
 bool fp_cpu_runs_unsampled(fp_thread_t *t)
