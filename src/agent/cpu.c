@@ -227,6 +227,7 @@ static uint64_t runqueue_wait(fp_thread_t *t)
 enum {
     NATIVE_CALLER_FRESH_NS = 100000000,
     NEW_THREAD_MAX_CPU_NS = 100000000, /* more, and a thread found late is likely older than the profile */
+    MAX_HELD_NS = 100000000,           /* a worker's time held for a caller to show up */
 };
 static _Atomic(fp_line_t *) native_caller;
 static _Atomic uint64_t native_caller_at_ns;
@@ -237,6 +238,29 @@ static fp_line_t *line_for_native_thread(uint64_t now)
     if ((int64_t)(now - at) > NATIVE_CALLER_FRESH_NS)
         return NULL;
     return atomic_load_explicit(&native_caller, memory_order_relaxed);
+}
+
+/* A worker often runs a moment before its caller's first sample shows
+ * which line called it: its time waits (up to MAX_HELD_NS) for that line.
+ * Returns false when USED is held back; when LINE is known, what was
+ * held is charged to it too. Beyond the bound, the oldest goes to no line. */
+static bool hold_for_caller(fp_thread_t *t, fp_line_t *line, time_kind_t kind, uint64_t used)
+{
+    uint64_t held = t->held_ns[0] + t->held_ns[1] + t->held_ns[2];
+    if (line) {
+        for (int k = 0; k < 3; k++)
+            charge(line, (time_kind_t)k, t->held_ns[k]);
+        memset(t->held_ns, 0, sizeof t->held_ns);
+        return true;
+    }
+    if (held + used > MAX_HELD_NS) {
+        for (int k = 0; k < 3; k++)
+            charge(NULL, (time_kind_t)k, t->held_ns[k]);
+        memset(t->held_ns, 0, sizeof t->held_ns);
+        return true;
+    }
+    t->held_ns[kind] += used;
+    return false;
 }
 
 static void on_sample(int sig, siginfo_t *si, void *ucv)
@@ -270,11 +294,14 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
         kind = (time_kind_t)masked_kind;
     } else if (!line && fp_frames_none_running(ts)) {
         line = line_for_native_thread(wall);
+        if (!hold_for_caller(t, line, kind, used))
+            goto charged;
     } else if (line && kind == TIME_NATIVE) {
         atomic_store_explicit(&native_caller, line, memory_order_relaxed);
         atomic_store_explicit(&native_caller_at_ns, wall, memory_order_relaxed);
     }
     charge(line, kind, used);
+charged:
     atomic_store_explicit(&t->last_charged, line, memory_order_relaxed);
     atomic_store_explicit(&t->last_kind, (int)kind, memory_order_relaxed);
     arm(t);
@@ -452,6 +479,8 @@ void fp_cpu_remove_thread(int slot)
         timer_delete(t->timer);
     t->has_timer = false;
     charge_unsampled(t);
+    for (int k = 0; k < 3; k++) /* no caller showed up */
+        charge(NULL, (time_kind_t)k, t->held_ns[k]);
     fp_ownfd_close(&t->sched);
     atomic_store(&t->tid, 0);
 }

@@ -45,6 +45,7 @@ typedef struct fp_thread {
     _Atomic(fp_line_t *) last_line;    /* where the thread was last seen */
     _Atomic(fp_line_t *) last_charged; /* where its last sample went (a worker's: its caller's) */
     _Atomic int last_kind;             /* and as what; -1: never sampled */
+    uint64_t held_ns[3];               /* a native worker's time before any line called it, by kind */
     /* written by the sampler thread only */
     fp_ownfd_t sched;                  /* /proc/self/task/TID/schedstat */
     uint64_t last_wall_ns;

@@ -101,10 +101,13 @@ def test_native_worker_threads_count_for_the_line_that_called_them(footprint, py
     Each call spins PHASE s of CPU on the caller's thread and on one worker."""
     run = footprint([program("native_workers.py"), native_workers_lib], python=python)
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout) == {"plain": 1, "borrowed": 1}
+    truth = json.loads(run.stdout)
     for name in ("plain", "borrowed"):
+        started, waited = truth[name]
+        assert started == 1
         fn = run.function("native_workers.py", name)
-        assert 0.8 < fn["cpu_native_s"] < 1.5, (name, fn)  # 0.5 s on each of two threads
+        # 0.5 s on each of two threads, and the time they waited for a CPU
+        assert 0.8 < fn["cpu_native_s"] < 1.15 + waited, (name, fn, waited)
     left = run.profile["unattributed"]
     assert left["cpu_native_s"] < 0.1, left
 
@@ -120,7 +123,8 @@ def test_a_thread_that_blocks_every_signal_still_gets_its_cpu_time(footprint, py
     work = run.function("blocked_signals.py", "masked_work")
     assert work is not None, run.profile["unattributed"]
     busy = work["cpu_python_s"] + work["cpu_native_s"]
-    assert 0.85 * truth["cpu_s"] < busy < 1.15 * truth["cpu_s"] + truth["waited_s"], (work, truth)
+    # waiting for a CPU and the host's steal count with the work
+    assert 0.85 * truth["cpu_s"] < busy < 1.15 * truth["cpu_s"] + truth["held_s"], (work, truth)
     assert work["system_s"] < 0.1 * truth["cpu_s"], work
     worker = run.function("blocked_signals.py", "worker") or {"system_s": 0}
     assert worker["system_s"] < 0.1 * truth["cpu_s"], worker  # not charged at the unblocking line

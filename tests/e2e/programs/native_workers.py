@@ -4,7 +4,9 @@ as OpenMP and BLAS do: native_workers.py LIBRARY.
 plain() runs one native worker beside itself for SECONDS of CPU each;
 borrowed() does the same with a worker that first borrows a Python thread
 state (PyGILState_Ensure) and runs no Python code, as Cython's OpenMP
-workers do. Prints the threads each started, as JSON."""
+workers do. Prints, as JSON, the threads each started and the time its
+threads were kept off a CPU they wanted (which a profile counts with the
+work)."""
 import ctypes
 import json
 import os
@@ -13,7 +15,8 @@ import sys
 SECONDS = float(os.environ.get("PHASE", "0.5"))
 
 lib = ctypes.CDLL(sys.argv[1])
-lib.parallel_spin.argtypes = [ctypes.c_double, ctypes.c_int] + [ctypes.c_void_p] * 4
+lib.parallel_spin.argtypes = [ctypes.c_double, ctypes.c_int] + [ctypes.c_void_p] * 4 + [
+    ctypes.POINTER(ctypes.c_double)]
 lib.parallel_spin.restype = ctypes.c_int
 api = ctypes.pythonapi
 PYTHON_API = [ctypes.cast(f, ctypes.c_void_p) for f in
@@ -21,11 +24,13 @@ PYTHON_API = [ctypes.cast(f, ctypes.c_void_p) for f in
 
 
 def plain():
-    return lib.parallel_spin(SECONDS, 1, None, None, None, None)
+    waited = ctypes.c_double()
+    return lib.parallel_spin(SECONDS, 1, None, None, None, None, ctypes.byref(waited)), waited.value
 
 
 def borrowed():
-    return lib.parallel_spin(SECONDS, 1, *PYTHON_API)
+    waited = ctypes.c_double()
+    return lib.parallel_spin(SECONDS, 1, *PYTHON_API, ctypes.byref(waited)), waited.value
 
 
 if __name__ == "__main__":
