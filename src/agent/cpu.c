@@ -244,19 +244,18 @@ static fp_line_t *line_for_native_thread(uint64_t now)
  * which line called it: its time waits (up to MAX_HELD_NS) for that line.
  * Returns false when USED is held back; when LINE is known, what was
  * held is charged to it too. Beyond the bound, the oldest goes to no line. */
+static void release_held(fp_thread_t *t, fp_line_t *line)
+{
+    for (int k = 0; k < 3; k++)
+        charge(line, (time_kind_t)k, t->held_ns[k]);
+    memset(t->held_ns, 0, sizeof t->held_ns);
+}
+
 static bool hold_for_caller(fp_thread_t *t, fp_line_t *line, time_kind_t kind, uint64_t used)
 {
     uint64_t held = t->held_ns[0] + t->held_ns[1] + t->held_ns[2];
-    if (line) {
-        for (int k = 0; k < 3; k++)
-            charge(line, (time_kind_t)k, t->held_ns[k]);
-        memset(t->held_ns, 0, sizeof t->held_ns);
-        return true;
-    }
-    if (held + used > MAX_HELD_NS) {
-        for (int k = 0; k < 3; k++)
-            charge(NULL, (time_kind_t)k, t->held_ns[k]);
-        memset(t->held_ns, 0, sizeof t->held_ns);
+    if (line || held + used > MAX_HELD_NS) {
+        release_held(t, line);
         return true;
     }
     t->held_ns[kind] += used;
@@ -479,8 +478,7 @@ void fp_cpu_remove_thread(int slot)
         timer_delete(t->timer);
     t->has_timer = false;
     charge_unsampled(t);
-    for (int k = 0; k < 3; k++) /* no caller showed up */
-        charge(NULL, (time_kind_t)k, t->held_ns[k]);
+    release_held(t, NULL); /* no caller showed up */
     fp_ownfd_close(&t->sched);
     atomic_store(&t->tid, 0);
 }
