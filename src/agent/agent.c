@@ -18,20 +18,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
-#include "arenaguard.h"
-#include "cpu.h"
-#include "filter.h"
-#include "fragment.h"
-#include "frames.h"
-#include "guard.h"
-#include "memory.h"
-#include "objmap.h"
-#include "ownfd.h"
-#include "spans.h"
-#include "ticker.h"
 
 fp_agent_t fp_agent;
 
@@ -80,7 +66,7 @@ static void read_config(fp_config_t *c)
 }
 
 /* Directories of the standard library: code there is not the program's. */
-static void add_library_dirs(void)
+static void add_library_dirs(fp_filter_t *f)
 {
     static const char *const attrs[] = {"prefix", "base_prefix", "exec_prefix", "base_exec_prefix"};
     char dir[4200];
@@ -92,16 +78,16 @@ static void add_library_dirs(void)
             continue;
         }
         snprintf(dir, sizeof dir, "%s/lib/python%d.%d", s, PY_MAJOR_VERSION, PY_MINOR_VERSION);
-        fp_filter_add_library(dir);
+        fp_filter_add_library(f, dir);
     }
     const char *boot = getenv("FOOTPRINT_BOOT_DIR");
     if (boot)
-        fp_filter_add_library(boot);
+        fp_filter_add_library(f, boot);
 }
 
-static void set_up_filter(void)
+static void set_up_filter(fp_filter_t *f)
 {
-    fp_filter_t *f = &fp_filter;
+    fp_filter_clear(f);
     snprintf(f->program_dir, sizeof f->program_dir, "%s", env_or("FOOTPRINT_PROGRAM_DIR", ""));
     snprintf(f->program_dir_given, sizeof f->program_dir_given, "%s", env_or("FOOTPRINT_PROGRAM_DIR_GIVEN", ""));
     if (!getcwd(f->cwd, sizeof f->cwd))
@@ -109,32 +95,32 @@ static void set_up_filter(void)
     f->profile_all = atoi(env_or("FOOTPRINT_PROFILE_ALL", "0")) != 0;
     f->ninclude = fp_filter_set_patterns(f->include, getenv("FOOTPRINT_INCLUDE"));
     f->nexclude = fp_filter_set_patterns(f->exclude, getenv("FOOTPRINT_EXCLUDE"));
-    add_library_dirs();
+    add_library_dirs(f);
 }
 
-static uint32_t intern_obj(PyObject *o)
+static uint32_t intern_obj(fp_sites_t *sites, PyObject *o)
 {
     PyObject *b = o && PyUnicode_Check(o) ? PyUnicode_EncodeFSDefault(o) : NULL;
     if (!b) {
         PyErr_Clear();
         return 0;
     }
-    uint32_t off = fp_sites_intern(&fp_agent.sites, PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b));
+    uint32_t off = fp_sites_intern(sites, PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b));
     Py_DECREF(b);
     return off == UINT32_MAX ? 0 : off;
 }
 
-static void record_process(void)
+static void record_process(fp_agent_t *a)
 {
-    fp_procinfo_t *p = &fp_agent.proc;
-    p->executable = intern_obj(PySys_GetObject("executable"));
+    fp_procinfo_t *p = &a->proc;
+    p->executable = intern_obj(&a->sites, PySys_GetObject("executable"));
     char version[32];
     snprintf(version, sizeof version, "%d.%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION, PY_MICRO_VERSION);
-    p->version = fp_sites_intern(&fp_agent.sites, version, strlen(version));
+    p->version = fp_sites_intern(&a->sites, version, strlen(version));
     PyObject *argv = PySys_GetObject("argv");
     p->argc = 0;
     for (Py_ssize_t i = 0; argv && PyList_Check(argv) && i < PyList_GET_SIZE(argv) && i < FP_MAX_ARGV; i++)
-        p->argv[p->argc++] = intern_obj(PyList_GET_ITEM(argv, i));
+        p->argv[p->argc++] = intern_obj(&a->sites, PyList_GET_ITEM(argv, i));
 }
 
 /* In a forked child the agent's thread and timers are gone (only the
@@ -143,23 +129,23 @@ static void record_process(void)
  * once the interpreter is usable again. */
 static void after_fork_child(void)
 {
-    if (!fp_agent.started)
+    fp_agent_t *a = &fp_agent;
+    if (!a->started)
         return;
-    atomic_store(&fp_agent.sampling, false);
-    fp_ticker_forget();
-    fp_cpu_forget_all();
-    fp_fragment_after_fork();
-    fp_agent.forked = true;
+    atomic_store(&a->sampling, false);
+    fp_ticker_forget(&a->ticker);
+    fp_fragment_after_fork(&a->fragment);
+    a->forked = true;
 }
 
 /* Starts sampling the calling thread, and the sampler thread. */
-static int start_sampling(void)
+static int start_sampling(fp_agent_t *a)
 {
-    atomic_store(&fp_agent.sampling, true);
-    int slot = fp_cpu_add_thread((int)syscall(SYS_gettid), false);
+    atomic_store(&a->sampling, true);
+    int slot = fp_ticker_add_thread(&a->ticker, (int)syscall(SYS_gettid), false);
     if (slot >= 0)
-        atomic_store(&fp_threads[slot].tstate, PyThreadState_Get());
-    return fp_ticker_start();
+        atomic_store(&a->cpu.threads[slot].tstate, PyThreadState_Get());
+    return fp_ticker_start(&a->ticker);
 }
 
 /* SIGTERM and SIGHUP end a program that has no handler for them without
@@ -174,7 +160,7 @@ static void die_now(int sig)
 static void on_deadly_signal(int sig)
 {
     int saved = errno;
-    if (fp_ticker_request_fatal(sig)) {
+    if (fp_ticker_request_fatal(&fp_agent.ticker, sig)) {
         /* the sampler thread writes the final fragment, then ends us */
     } else if (atomic_load(&fp_agent.stopping) == FP_STOPPING) {
         atomic_store(&fp_agent.deadly_pending, sig); /* stop() is writing it: it ends us after */
@@ -200,59 +186,116 @@ static void catch_deadly_signals(void)
     }
 }
 
-static int start(void)
+/* Links the parts to each other and empties them, for a start. */
+static void link_parts(fp_agent_t *a)
 {
-    fp_agent_t *a = &fp_agent;
+    fp_cpu_reset(&a->cpu);
+    a->cpu.frames = &a->frames;
+    a->cpu.objmap = &a->objmap;
+    a->cpu.guard = &a->guard;
+    a->cpu.unattributed = &a->unattributed;
+    a->cpu.sampling = &a->sampling;
+    a->cpu.interval_s = a->config.interval_s;
+    fp_ticker_init(&a->ticker, a, fp_agent_finish);
+    fp_memory_init(&a->memory, a);
+    a->spares = FP_OWNFD_SPARES_NONE;
+}
+
+static int start(fp_agent_t *a, PyObject *spans_helper)
+{
     read_config(&a->config);
     if (!a->config.run_dir[0])
         return 0;
+    link_parts(a);
     if (fp_arena_init(&a->arena, ARENA_BYTES) != 0 || fp_sites_init(&a->sites, &a->arena) != 0 ||
-        fp_objmap_init(&a->arena) != 0)
+        fp_objmap_init(&a->objmap, &a->arena) != 0)
         return -1;
-    fp_guard_init();
-    set_up_filter();
+    fp_guard_init(&a->guard);
+    set_up_filter(&a->filter);
+    fp_spans_init(&a->spans, &a->sites, &a->arena, spans_helper);
     a->pid = getpid();
     a->parent_pid = getppid();
     atomic_store(&a->stopping, FP_RUNNING);
     a->start_wall_ns = fp_clock_ns(CLOCK_REALTIME);
     a->start_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
     a->cpu_at_start_ns = fp_process_cpu_ns();
-    record_process();
-    fp_cpu_warm_up_unwinder();
-    fp_frames_init();
-    if (a->config.memory && fp_memory_start() != 0) {
+    record_process(a);
+    fp_cpu_warm_up_unwinder(&a->cpu);
+    fp_frames_init(&a->frames, &a->sites, &a->filter);
+    if (a->config.memory && fp_memory_start(&a->memory) != 0) {
         a->config.memory = false;
         PySys_WriteStderr("footprint: memory is not profiled: the allocation interposer is not loaded "
                           "in this process\n");
     }
 #if PY_VERSION_HEX >= 0x030B0000
-    fp_arenaguard_install(); /* after the interposer's wrapper: it wraps that */
+    fp_arenaguard_install(&a->arenaguard); /* after the interposer's wrapper: it wraps that */
 #endif
-    if (fp_cpu_install() != 0)
+    if (fp_cpu_install(&a->cpu) != 0)
         return -1;
     a->started = true;
-    pthread_atfork(NULL, NULL, after_fork_child);
-    if (start_sampling() != 0)
+    if (!a->atfork)
+        pthread_atfork(NULL, NULL, after_fork_child);
+    a->atfork = true;
+    if (start_sampling(a) != 0)
         return -1;
     catch_deadly_signals();
-    fp_ownfd_reserve();
+    fp_ownfd_reserve(&a->spares);
     return 0;
 }
 
 static PyObject *py_start(PyObject *self, PyObject *spans_helper)
 {
     (void)self;
-    if (fp_agent.started)
+    fp_agent_t *a = &fp_agent;
+    if (a->started)
         Py_RETURN_FALSE;
-    fp_spans_set_helper(spans_helper);
-    if (start() != 0) {
-        atomic_store(&fp_agent.sampling, false);
-        fp_memory_stop();
-        fp_cpu_stop_all();
-        fp_agent.started = false;
+    if (start(a, spans_helper) != 0) {
+        atomic_store(&a->sampling, false);
+        fp_memory_stop(&a->memory);
+        fp_ticker_drop_threads(&a->ticker);
+        a->started = false;
         return PyErr_Format(PyExc_RuntimeError, "footprint: the agent could not start");
     }
-    return PyBool_FromLong(fp_agent.started);
+    return PyBool_FromLong(a->started);
+}
+
+/* A deadly signal's end, from the sampler thread (which blocks every
+ * signal, so it cannot raise() it to itself). */
+static void end_by_signal(int sig)
+{
+    signal(sig, SIG_DFL);
+    kill(getpid(), sig);
+    for (;;)
+        pause();
+}
+
+bool fp_agent_finish(int reason)
+{
+    fp_agent_t *a = &fp_agent;
+    int expected = FP_RUNNING;
+    if (!atomic_compare_exchange_strong(&a->stopping, &expected, FP_STOPPING)) {
+        if (reason != FP_FINISH_EXIT)
+            atomic_store(&a->deadly_pending, reason); /* the stop under way ends us after */
+        return false;
+    }
+    bool exiting = reason == FP_FINISH_EXIT; /* the program's thread, with the GIL */
+    atomic_store(&a->sampling, false);
+    a->end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    fp_ownfd_release_reserve(&a->spares); /* the exit work opens files */
+    fp_memory_stop(&a->memory);
+    if (exiting)
+        fp_ticker_stop(&a->ticker); /* releases the GIL while it waits */
+    fp_ticker_drop_threads(&a->ticker);
+    if (exiting)
+        fp_spans_update(&a->spans); /* runs Python code */
+    fp_fragment_write(a, true);
+    atomic_store(&a->stopping, FP_STOPPED);
+    if (!exiting)
+        end_by_signal(reason);
+    int sig = atomic_exchange(&a->deadly_pending, 0);
+    if (sig)
+        die_now(sig);
+    return true;
 }
 
 static PyObject *py_stop(PyObject *self, PyObject *unused)
@@ -260,27 +303,13 @@ static PyObject *py_stop(PyObject *self, PyObject *unused)
     (void)self, (void)unused;
     if (!fp_agent.started)
         Py_RETURN_NONE;
-    int expected = FP_RUNNING;
-    if (!atomic_compare_exchange_strong(&fp_agent.stopping, &expected, FP_STOPPING)) {
+    if (!fp_agent_finish(FP_FINISH_EXIT)) {
         /* the sampler thread is writing the last word (a deadly signal):
          * wait for it, or the process could end before it is written */
         Py_BEGIN_ALLOW_THREADS
         fp_agent_wait_stopped();
         Py_END_ALLOW_THREADS
-        Py_RETURN_NONE;
     }
-    atomic_store(&fp_agent.sampling, false);
-    fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
-    fp_ownfd_release_reserve(); /* the exit work opens files */
-    fp_memory_stop();
-    fp_ticker_stop();
-    fp_cpu_stop_all();
-    fp_spans_update();
-    fp_fragment_write(true);
-    atomic_store(&fp_agent.stopping, FP_STOPPED);
-    int sig = atomic_exchange(&fp_agent.deadly_pending, 0);
-    if (sig)
-        die_now(sig);
     Py_RETURN_NONE;
 }
 
@@ -293,14 +322,14 @@ static PyObject *py_before_fork(PyObject *self, PyObject *unused)
 {
     (void)self, (void)unused;
     if (running())
-        fp_ticker_stop();
+        fp_ticker_stop(&fp_agent.ticker);
     Py_RETURN_NONE;
 }
 
 static PyObject *py_after_fork_parent(PyObject *self, PyObject *unused)
 {
     (void)self, (void)unused;
-    if (running() && fp_ticker_start() != 0)
+    if (running() && fp_ticker_start(&fp_agent.ticker) != 0)
         PySys_WriteStderr("footprint: the sampler thread did not restart after fork\n");
     Py_RETURN_NONE;
 }
@@ -315,7 +344,7 @@ static PyObject *py_after_fork_child(PyObject *self, PyObject *unused)
         Py_RETURN_NONE;
     a->forked = false;
     if (!a->config.follow_children) {
-        fp_memory_stop();
+        fp_memory_stop(&a->memory);
         a->started = false;
         Py_RETURN_NONE;
     }
@@ -324,12 +353,12 @@ static PyObject *py_after_fork_child(PyObject *self, PyObject *unused)
     a->start_wall_ns = fp_clock_ns(CLOCK_REALTIME);
     a->start_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
     a->cpu_at_start_ns = fp_process_cpu_ns();
-    atomic_store(&a->ticker_cpu_ns, 0);
-    memset((void *)&a->other, 0, sizeof a->other);
+    atomic_store(&a->ticker.cpu_ns, 0);
+    memset((void *)&a->unattributed, 0, sizeof a->unattributed);
     fp_sites_reset_figures(&a->sites);
-    fp_memory_reset();
-    fp_fragment_reset();
-    if (start_sampling() != 0)
+    fp_memory_reset(&a->memory);
+    fp_fragment_reset(&a->fragment);
+    if (start_sampling(a) != 0)
         PySys_WriteStderr("footprint: a forked child could not start its profile\n");
     Py_RETURN_NONE;
 }
@@ -343,11 +372,12 @@ static PyObject *py_before_exec(PyObject *self, PyObject *unused)
     (void)self, (void)unused;
     if (!running())
         Py_RETURN_NONE;
-    fp_ticker_pause_threads(true);
-    fp_cpu_stop_all();
-    fp_cpu_discard_pending();
-    fp_spans_update();
-    fp_fragment_write_before_exec();
+    fp_agent_t *a = &fp_agent;
+    fp_ticker_pause_threads(&a->ticker, true);
+    fp_ticker_drop_threads(&a->ticker);
+    fp_cpu_discard_pending(&a->cpu);
+    fp_spans_update(&a->spans);
+    fp_fragment_write_before_exec(a);
     Py_RETURN_NONE;
 }
 
@@ -355,7 +385,7 @@ static PyObject *py_exec_failed(PyObject *self, PyObject *unused)
 {
     (void)self, (void)unused;
     if (running())
-        fp_ticker_pause_threads(false);
+        fp_ticker_pause_threads(&fp_agent.ticker, false);
     Py_RETURN_NONE;
 }
 

@@ -1,8 +1,31 @@
-/* agent.h: the agent's process-wide state.
+/* agent.h: the agent's state, all of it, in one struct.
  *
- * One instance, `fp_agent`, written by agent.c at start and at fork, read
- * by the samplers. Fields marked (atomic) are updated from signal handlers
- * or several threads; the rest are set before sampling starts. */
+ * One instance, `fp_agent` (agent.c): the CPU signal handler and the
+ * allocation hooks, which get no argument, find it there; everything else
+ * is handed the part it works on (Lua's rule: state passed first). Each
+ * part is its module's struct, declared in its header with who writes
+ * each field and when:
+ *
+ *   fp_agent_t
+ *    |- config, proc, lifecycle fields      agent.c (start, fork, stop)
+ *    |- arena, sites, unattributed          tables the samples land in
+ *    |- cpu        cpu.h     per-thread timers, the sample handler
+ *    |- ticker     ticker.h  the sampler thread, off-CPU time per slot
+ *    |- memory     memory.h  the interposer's samples, the timeline
+ *    |- objmap     objmap.h  address -> kind of code
+ *    |- frames     frames.h  frame walking (links to sites and filter)
+ *    |- filter     filter.h  which files are profiled
+ *    |- spans      spans.h   function line ranges
+ *    |- fragment   fragment.h the writer's lock and last word
+ *    |- guard      guard.h   the interposer's reentrancy guard
+ *    |- arenaguard arenaguard.h (its held blocks are thread-local)
+ *    `- spares     ownfd.h   spare descriptors for the exit work
+ *
+ * Fields marked (atomic) are updated from signal handlers or several
+ * threads; the rest are set before sampling starts. fp_agent_reset
+ * empties it all for a new start, except what is installed once per
+ * process (the sample signal's handler, the allocator wrappers, the
+ * unwinder's watch). */
 #ifndef FP_AGENT_H
 #define FP_AGENT_H
 
@@ -13,29 +36,34 @@
 #include <time.h>
 
 #include "arena.h"
+#include "arenaguard.h"
+#include "cpu.h"
+#include "filter.h"
+#include "fragment.h"
+#include "frames.h"
+#include "guard.h"
+#include "memory.h"
+#include "objmap.h"
+#include "ownfd.h"
 #include "sites.h"
+#include "spans.h"
+#include "ticker.h"
 
+/* Read from FOOTPRINT_* at start; read-only after. */
 typedef struct fp_config {
     char run_dir[4096];        /* where fragments go */
     double interval_s;         /* mean CPU sampling interval */
-    bool memory;               /* profile memory too */
+    bool memory;               /* profile memory too (cleared at start without the interposer) */
     bool follow_children;
     bool leaks;                /* look for likely leaks */
     uint64_t alloc_mean_bytes; /* mean of the Poisson sampler on bytes */
     pid_t launcher_pid;
 } fp_config_t;
 
-/* Figures that no profiled line took (code outside profiled files). */
-typedef struct fp_unattributed {
-    _Atomic uint64_t cpu_python_ns;
-    _Atomic uint64_t cpu_native_ns;
-    _Atomic uint64_t system_ns;
-} fp_unattributed_t;
-
 enum { FP_MAX_ARGV = 256 };
 
 /* What the fragment says about its process; strings are in the sites
- * string store. */
+ * string store. Written at start (and in a forked child). */
 typedef struct fp_procinfo {
     uint32_t executable, version;
     int argc;
@@ -43,18 +71,20 @@ typedef struct fp_procinfo {
 } fp_procinfo_t;
 
 /* The agent's last word is written once, by whoever stops it first: the
- * program's exit (stop()) or a deadly signal (the sampler thread). */
+ * program's exit (stop()) or a deadly signal (the sampler thread), both
+ * through fp_agent_finish. */
 enum { FP_RUNNING = 0, FP_STOPPING = 1, FP_STOPPED = 2 };
 
 typedef struct fp_agent {
     fp_config_t config;
     fp_arena_t arena;
     fp_sites_t sites;
-    fp_unattributed_t other;      /* (atomic) */
+    fp_unattributed_t unattributed; /* (atomic) time no profiled line took */
     fp_procinfo_t proc;
     _Atomic bool sampling;        /* (atomic) handlers and hooks record only while set */
-    bool started;
+    bool started;                 /* start() succeeded, and stop() has not run */
     bool forked;                  /* in a forked child whose profile is not yet restarted */
+    bool atfork;                  /* the fork handler is registered (once per process) */
     _Atomic int stopping;         /* (atomic) FP_RUNNING, FP_STOPPING, FP_STOPPED */
     _Atomic int deadly_pending;   /* (atomic) a deadly signal for stop() to re-raise when done */
     pid_t pid;                    /* the process these figures belong to */
@@ -63,11 +93,32 @@ typedef struct fp_agent {
     uint64_t start_mono_ns;       /* CLOCK_MONOTONIC at start */
     uint64_t end_mono_ns;         /* 0 while running */
     uint64_t cpu_at_start_ns;     /* process CPU time when the agent started */
-    int ticker_tid;               /* the sampler thread, not sampled itself */
-    _Atomic uint64_t ticker_cpu_ns; /* (atomic) CPU the sampler thread used */
+    fp_cpu_t cpu;
+    fp_ticker_t ticker;
+    fp_memory_t memory;
+    fp_objmap_t objmap;
+    fp_frames_t frames;
+    fp_filter_t filter;
+    fp_spans_t spans;
+    fp_fragment_t fragment;
+    fp_guard_t guard;
+    fp_arenaguard_t arenaguard;
+    fp_ownfd_spares_t spares;
 } fp_agent_t;
 
 extern fp_agent_t fp_agent;
+
+/* Why the agent stops: the program exits (stop(), with the GIL), or a
+ * deadly signal SIG arrived (on the sampler thread, without the GIL). */
+enum { FP_FINISH_EXIT = 0 };
+
+/* The one stop path: stops sampling, writes the final fragment and marks
+ * the agent stopped, once, whoever calls first. REASON is FP_FINISH_EXIT
+ * or a deadly signal's number. Returns false when another stop is under
+ * way (a signal's is then left for that stop to re-raise; an exit waits
+ * for it). For a signal it does not return when it wins: the process
+ * ends as the signal would have ended it. */
+bool fp_agent_finish(int reason);
 
 static inline uint64_t fp_ns(const struct timespec *ts)
 {

@@ -12,7 +12,22 @@
 #ifndef FP_ARENAGUARD_H
 #define FP_ARENAGUARD_H
 
-/* Wraps the current arena allocator. Call once, with the GIL. */
-void fp_arenaguard_install(void);
+#include <Python.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+/* Written once by fp_arenaguard_install (with the GIL, before sampling),
+ * read by the wrapper on any thread after. The block each thread holds
+ * back is thread-local (arenaguard.c), not here. */
+typedef struct fp_arenaguard {
+    bool installed;
+    PyObjectArenaAllocator inner; /* the allocator wrapped */
+    pthread_key_t thread_end;     /* its destructor releases a thread's held block */
+    bool have_key;
+} fp_arenaguard_t;
+
+/* Wraps the current arena allocator, once per process: a new start
+ * keeps the wrapper (it would otherwise wrap itself). With the GIL. */
+void fp_arenaguard_install(fp_arenaguard_t *g);
 
 #endif

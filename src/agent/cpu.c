@@ -1,6 +1,7 @@
 /* cpu.c: per-thread CPU timers and the sample signal handler (see cpu.h). */
 #include "cpu.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,13 +17,6 @@
 #include <libunwind.h>
 
 #include "agent.h"
-#include "frames.h"
-#include "guard.h"
-#include "objmap.h"
-
-fp_thread_t fp_threads[FP_MAX_THREADS];
-
-static int sample_signal = -1;
 
 /* The kernel's CPU clock id of thread TID (glibc's MAKE_THREAD_CPUCLOCK):
  * lets one thread arm a timer on another thread's CPU time. */
@@ -31,7 +25,7 @@ static clockid_t thread_cpu_clock(int tid)
     return (clockid_t)(((unsigned)~tid << 3) | 6);
 }
 
-static uint64_t next_interval_ns(fp_thread_t *t)
+static uint64_t next_interval_ns(const fp_cpu_t *cpu, fp_thread_t *t)
 {
     /* xorshift64: cheap, signal-safe randomness to avoid aliasing with
      * periodic work in the program */
@@ -40,78 +34,27 @@ static uint64_t next_interval_ns(fp_thread_t *t)
     x ^= x >> 7;
     x ^= x << 17;
     t->rng = x;
-    double mean = fp_agent.config.interval_s * 1e9;
+    double mean = cpu->interval_s * 1e9;
     double u = (double)(x >> 11) / (double)(1ULL << 53);
     return (uint64_t)(mean * (0.5 + u));
 }
 
-static void arm(fp_thread_t *t)
+static void arm(const fp_cpu_t *cpu, fp_thread_t *t)
 {
-    uint64_t ns = next_interval_ns(t);
+    uint64_t ns = next_interval_ns(cpu, t);
     struct itimerspec its = {{0, 0}, {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)}};
     timer_settime(t->timer, 0, &its, NULL);
 }
 
-/* libunwind checks addresses it is unsure of by writing them to a pipe
- * of its own, and reopens the pipe when a read from it fails. If the
- * program closed every descriptor and opened files since, those numbers
- * are the program's files: libunwind would read from them, write to them
- * or close them. So the pipe is found when libunwind opens it, and the
- * unwinder is no longer used once it has changed. */
-static fp_ownfd_t unwinder_pipe[2] = {{-1, 0, 0}, {-1, 0, 0}};
-static _Atomic bool unwinder_off;
-
-static bool listed(const int *fds, int n, int fd)
-{
-    for (int i = 0; i < n; i++)
-        if (fds[i] == fd)
-            return true;
-    return false;
-}
-
-void fp_cpu_warm_up_unwinder(void)
-{
-    enum { MAX_FDS = 1024 };
-    static int before[MAX_FDS], after[MAX_FDS];
-    int nbefore = fp_ownfd_list(before, MAX_FDS);
-    /* libunwind reads each object's unwind tables on first use: now,
-     * rather than inside the first signal handler */
-    void *frames[16];
-    unw_backtrace(frames, 16);
-    int nafter = fp_ownfd_list(after, MAX_FDS);
-    int found = 0;
-    for (int i = 0; i < nafter && nbefore >= 0; i++) {
-        struct stat st;
-        if (listed(before, nbefore, after[i]) || fstat(after[i], &st) != 0 || !S_ISFIFO(st.st_mode))
-            continue;
-        if (found < 2)
-            fp_ownfd_watch(&unwinder_pipe[found], after[i]);
-        found++;
-    }
-    if (found > 2) /* not sure which are libunwind's */
-        unwinder_pipe[0] = unwinder_pipe[1] = FP_OWNFD_NONE;
-}
-
-/* Whether libunwind may run: its pipe is still its own. Signal-safe. */
-static bool unwinder_usable(void)
-{
-    if (atomic_load_explicit(&unwinder_off, memory_order_relaxed))
-        return false;
-    for (int i = 0; i < 2; i++)
-        if (unwinder_pipe[i].fd >= 0 && !fp_ownfd_ok(&unwinder_pipe[i])) {
-            atomic_store(&unwinder_off, true);
-            return false;
-        }
-    return true;
-}
+void fp_cpu_warm_up_unwinder(fp_cpu_t *cpu) { fp_unwind_warm_up(&cpu->unwind); }
 
 /* Decides, for an instruction in a system library, whose behalf it ran
  * on: walks the interrupted stack to the first frame outside the system
  * libraries. libunwind's local unwinder is async-signal-safe. */
-static fp_code_kind_t caller_kind(ucontext_t *uc)
+static fp_code_kind_t caller_kind(fp_cpu_t *cpu, ucontext_t *uc)
 {
     unw_cursor_t cursor;
-    if (!unwinder_usable())
+    if (!fp_unwind_usable(&cpu->unwind))
         return FP_KIND_PYTHON;
     if (unw_init_local2(&cursor, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0)
         return FP_KIND_PYTHON;
@@ -119,7 +62,7 @@ static fp_code_kind_t caller_kind(ucontext_t *uc)
         unw_word_t ip;
         if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0)
             break;
-        fp_code_kind_t k = fp_objmap_kind((uintptr_t)ip - 1);
+        fp_code_kind_t k = fp_objmap_kind(cpu->objmap, (uintptr_t)ip - 1);
         if (k != FP_KIND_SYSTEM)
             return k == FP_KIND_UNKNOWN ? FP_KIND_NATIVE : k;
     }
@@ -128,31 +71,35 @@ static fp_code_kind_t caller_kind(ucontext_t *uc)
     return FP_KIND_PYTHON;
 }
 
-typedef enum { TIME_PYTHON, TIME_NATIVE, TIME_SYSTEM } time_kind_t;
+/* What a stretch of a thread's time was: running Python, running native
+ * code, or (the kernel's own, and waiting off a CPU) off-CPU. */
+typedef enum { TIME_PYTHON, TIME_NATIVE, TIME_OFFCPU } time_kind_t;
 
-static time_kind_t classify(ucontext_t *uc)
+static time_kind_t classify(fp_cpu_t *cpu, ucontext_t *uc)
 {
     uintptr_t ip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    if (fp_objmap_after_syscall(ip))
-        return TIME_SYSTEM; /* the timer expired while the thread was in the kernel */
-    fp_code_kind_t k = fp_objmap_kind(ip);
+    if (fp_objmap_after_syscall(cpu->objmap, ip))
+        return TIME_OFFCPU; /* the timer expired while the thread was in the kernel */
+    fp_code_kind_t k = fp_objmap_kind(cpu->objmap, ip);
     if (k == FP_KIND_SYSTEM)
-        k = caller_kind(uc);
+        k = caller_kind(cpu, uc);
     return k == FP_KIND_PYTHON ? TIME_PYTHON : TIME_NATIVE;
 }
 
-static void charge(fp_line_t *line, time_kind_t kind, uint64_t ns)
+static void charge(fp_cpu_t *cpu, fp_line_t *line, time_kind_t kind, uint64_t ns)
 {
+    assert(kind >= TIME_PYTHON && kind <= TIME_OFFCPU);
     if (line) {
         _Atomic uint64_t *c = kind == TIME_PYTHON   ? &line->cpu_python_ns
                               : kind == TIME_NATIVE ? &line->cpu_native_ns
-                                                    : &line->system_ns;
+                                                    : &line->offcpu_ns;
         atomic_fetch_add_explicit(c, ns, memory_order_relaxed);
         return;
     }
-    _Atomic uint64_t *c = kind == TIME_PYTHON   ? &fp_agent.other.cpu_python_ns
-                          : kind == TIME_NATIVE ? &fp_agent.other.cpu_native_ns
-                                                : &fp_agent.other.system_ns;
+    fp_unattributed_t *u = cpu->unattributed;
+    _Atomic uint64_t *c = kind == TIME_PYTHON   ? &u->cpu_python_ns
+                          : kind == TIME_NATIVE ? &u->cpu_native_ns
+                                                : &u->offcpu_ns;
     atomic_fetch_add_explicit(c, ns, memory_order_relaxed);
 }
 
@@ -229,33 +176,31 @@ enum {
     NEW_THREAD_MAX_CPU_NS = 100000000, /* more, and a thread found late is likely older than the profile */
     MAX_HELD_NS = 100000000,           /* a worker's time held for a caller to show up */
 };
-static _Atomic(fp_line_t *) native_caller;
-static _Atomic uint64_t native_caller_at_ns;
 
-static fp_line_t *line_for_native_thread(uint64_t now)
+static fp_line_t *line_for_native_thread(fp_cpu_t *cpu, uint64_t now)
 {
-    uint64_t at = atomic_load_explicit(&native_caller_at_ns, memory_order_relaxed);
+    uint64_t at = atomic_load_explicit(&cpu->native_caller_at_ns, memory_order_relaxed);
     if ((int64_t)(now - at) > NATIVE_CALLER_FRESH_NS)
         return NULL;
-    return atomic_load_explicit(&native_caller, memory_order_relaxed);
+    return atomic_load_explicit(&cpu->native_caller, memory_order_relaxed);
 }
 
 /* A worker often runs a moment before its caller's first sample shows
  * which line called it: its time waits (up to MAX_HELD_NS) for that line.
  * Returns false when USED is held back; when LINE is known, what was
  * held is charged to it too. Beyond the bound, the oldest goes to no line. */
-static void release_held(fp_thread_t *t, fp_line_t *line)
+static void release_held(fp_cpu_t *cpu, fp_thread_t *t, fp_line_t *line)
 {
     for (int k = 0; k < 3; k++)
-        charge(line, (time_kind_t)k, t->held_ns[k]);
+        charge(cpu, line, (time_kind_t)k, t->held_ns[k]);
     memset(t->held_ns, 0, sizeof t->held_ns);
 }
 
-static bool hold_for_caller(fp_thread_t *t, fp_line_t *line, time_kind_t kind, uint64_t used)
+static bool hold_for_caller(fp_cpu_t *cpu, fp_thread_t *t, fp_line_t *line, time_kind_t kind, uint64_t used)
 {
     uint64_t held = t->held_ns[0] + t->held_ns[1] + t->held_ns[2];
     if (line || held + used > MAX_HELD_NS) {
-        release_held(t, line);
+        release_held(cpu, t, line);
         return true;
     }
     t->held_ns[kind] += used;
@@ -267,21 +212,23 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
     (void)sig;
     int saved_errno = errno;
     int slot = si->si_value.sival_int;
+    fp_cpu_t *cpu = &fp_agent.cpu; /* a handler has no argument to carry it */
     if (si->si_code != SI_TIMER || slot < 0 || slot >= FP_MAX_THREADS)
         goto done;
-    fp_thread_t *t = &fp_threads[slot];
-    if (!atomic_load_explicit(&fp_agent.sampling, memory_order_acquire) ||
+    fp_thread_t *t = &cpu->threads[slot];
+    if (!atomic_load_explicit(cpu->sampling, memory_order_acquire) ||
         atomic_load(&t->tid) != (int)syscall(SYS_gettid))
         goto done;
-    fp_guard_enter(); /* libunwind may map memory: not the program's */
+    fp_guard_enter(cpu->guard); /* libunwind may map memory: not the program's */
     uint64_t now = fp_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    /* the hand-over (cpu.h): the exchange takes the time since the last charge */
     uint64_t before = atomic_exchange_explicit(&t->last_cpu_ns, now, memory_order_relaxed);
     uint64_t used = (now > before ? now - before : 0) + runqueue_wait(t) +
                     atomic_exchange_explicit(&t->stolen_ns, 0, memory_order_relaxed);
     PyThreadState *ts = fp_frames_this_thread();
     atomic_store_explicit(&t->tstate, ts, memory_order_relaxed);
-    fp_line_t *line = fp_frames_site_async(&fp_agent.sites, ts);
-    time_kind_t kind = classify(ucv);
+    fp_line_t *line = fp_frames_site_async(cpu->frames, ts);
+    time_kind_t kind = classify(cpu, ucv);
     uint64_t wall = fp_clock_ns(CLOCK_MONOTONIC);
     /* the thread's own line: a worker's waiting is not its caller's */
     atomic_store_explicit(&t->last_line, line, memory_order_relaxed);
@@ -292,25 +239,36 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
         line = atomic_load_explicit(&t->last_charged, memory_order_relaxed);
         kind = (time_kind_t)masked_kind;
     } else if (!line && fp_frames_none_running(ts)) {
-        line = line_for_native_thread(wall);
-        if (!hold_for_caller(t, line, kind, used))
+        line = line_for_native_thread(cpu, wall);
+        if (!hold_for_caller(cpu, t, line, kind, used))
             goto charged;
     } else if (line && kind == TIME_NATIVE) {
-        atomic_store_explicit(&native_caller, line, memory_order_relaxed);
-        atomic_store_explicit(&native_caller_at_ns, wall, memory_order_relaxed);
+        atomic_store_explicit(&cpu->native_caller, line, memory_order_relaxed);
+        atomic_store_explicit(&cpu->native_caller_at_ns, wall, memory_order_relaxed);
     }
-    charge(line, kind, used);
+    charge(cpu, line, kind, used);
 charged:
     atomic_store_explicit(&t->last_charged, line, memory_order_relaxed);
     atomic_store_explicit(&t->last_kind, (int)kind, memory_order_relaxed);
-    arm(t);
-    fp_guard_leave();
+    arm(cpu, t);
+    fp_guard_leave(cpu->guard);
 done:
     errno = saved_errno;
 }
 
-int fp_cpu_install(void)
+void fp_cpu_reset(fp_cpu_t *cpu)
 {
+    atomic_store(&cpu->native_caller, NULL);
+    atomic_store(&cpu->native_caller_at_ns, 0);
+    memset(cpu->threads, 0, sizeof cpu->threads);
+    for (int i = 0; i < FP_MAX_THREADS; i++)
+        cpu->threads[i].sched = FP_OWNFD_NONE;
+}
+
+int fp_cpu_install(fp_cpu_t *cpu)
+{
+    if (cpu->signal > 0)
+        return 0; /* installed by an earlier start: the handler stays */
     for (int sig = SIGRTMIN + 4; sig <= SIGRTMAX - 2; sig++) {
         struct sigaction old;
         if (sigaction(sig, NULL, &old) != 0 || old.sa_handler != SIG_DFL)
@@ -321,15 +279,15 @@ int fp_cpu_install(void)
         sa.sa_flags = SA_SIGINFO | SA_RESTART;
         sigemptyset(&sa.sa_mask);
         if (sigaction(sig, &sa, NULL) == 0) {
-            sample_signal = sig;
+            cpu->signal = sig;
             return 0;
         }
     }
     return -1;
 }
 
-/* Starts off-CPU accounting from now: the sampler thread reads this file
- * every tick. */
+/* The thread's schedstat file, which the handler (runqueue waits) and
+ * the sampler thread (off-CPU time) read. */
 static bool open_schedstat_file(fp_ownfd_t *o, int tid)
 {
     char path[64];
@@ -337,69 +295,68 @@ static bool open_schedstat_file(fp_ownfd_t *o, int tid)
     return fp_ownfd_open(o, path);
 }
 
-static void open_schedstat(fp_thread_t *t, int tid)
-{
-    open_schedstat_file(&t->sched, tid);
-    t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
-    t->last_sched = (fp_schedstat_t){0};
-    if (fp_cpu_read_schedstat(t->sched.fd, &t->last_sched))
-        t->last_runq_ns = t->last_sched.wait_ns;
-}
-
-void fp_cpu_forget_lost_fds(void)
+void fp_cpu_forget_lost_fds(fp_cpu_t *cpu)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
-        fp_thread_t *t = &fp_threads[i];
+        fp_thread_t *t = &cpu->threads[i];
         if (atomic_load(&t->tid) != 0 && !fp_ownfd_ok(&t->sched))
             fp_ownfd_forget(&t->sched);
     }
 }
 
-void fp_cpu_reopen_fds(void)
+bool fp_cpu_reopen_schedstat(fp_cpu_t *cpu, int slot, fp_schedstat_t *now)
 {
-    for (int i = 0; i < FP_MAX_THREADS; i++) {
-        fp_thread_t *t = &fp_threads[i];
-        int tid = atomic_load(&t->tid);
-        fp_ownfd_t fd;
-        if (tid == 0 || t->sched.fd >= 0 || !open_schedstat_file(&fd, tid))
-            continue;
-        /* the handler reads t->sched.fd: it gets the file once its baseline is set */
-        t->last_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
-        fp_cpu_read_schedstat(fd.fd, &t->last_sched);
-        t->gap.undecided_ns = 0;
-        t->sched = fd;
-    }
+    assert(slot >= 0 && slot < FP_MAX_THREADS);
+    fp_thread_t *t = &cpu->threads[slot];
+    int tid = atomic_load(&t->tid);
+    fp_ownfd_t fd;
+    if (tid == 0 || t->sched.fd >= 0 || !open_schedstat_file(&fd, tid))
+        return false;
+    *now = (fp_schedstat_t){0};
+    fp_cpu_read_schedstat(fd.fd, now);
+    t->sched = fd;
+    return true;
 }
 
-int fp_cpu_add_thread(int tid, bool new_thread)
+/* Opens the thread's schedstat and takes its first reading. */
+static void open_schedstat(fp_thread_t *t, int tid, fp_schedstat_t *first, uint64_t *first_wall_ns)
+{
+    open_schedstat_file(&t->sched, tid);
+    *first_wall_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    *first = (fp_schedstat_t){0};
+    if (fp_cpu_read_schedstat(t->sched.fd, first))
+        t->last_runq_ns = first->wait_ns;
+}
+
+int fp_cpu_add_thread(fp_cpu_t *cpu, int tid, bool new_thread, fp_schedstat_t *first, uint64_t *first_wall_ns)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
-        fp_thread_t *t = &fp_threads[i];
+        fp_thread_t *t = &cpu->threads[i];
         if (atomic_load(&t->tid) != 0)
             continue;
-        memset((void *)&t->has_timer, 0, sizeof *t - offsetof(fp_thread_t, has_timer));
-        t->sched = FP_OWNFD_NONE;
+        /* a free slot is nobody's: it starts afresh, whatever its fields */
+        *t = (fp_thread_t){.sched = FP_OWNFD_NONE};
         atomic_store(&t->last_kind, -1);
         struct sigevent sev;
         memset(&sev, 0, sizeof sev);
         sev.sigev_notify = SIGEV_THREAD_ID;
-        sev.sigev_signo = sample_signal;
+        sev.sigev_signo = cpu->signal;
         sev.sigev_value.sival_int = i;
         sev._sigev_un._tid = tid;
-        struct timespec cpu;
-        if (clock_gettime(thread_cpu_clock(tid), &cpu) != 0)
+        struct timespec used;
+        if (clock_gettime(thread_cpu_clock(tid), &used) != 0)
             return -1; /* the thread is gone already */
-        t->last_cpu_ns = fp_ns(&cpu);
-        open_schedstat(t, tid);
+        t->last_cpu_ns = fp_ns(&used);
+        open_schedstat(t, tid, first, first_wall_ns);
         if (new_thread && t->last_cpu_ns < NEW_THREAD_MAX_CPU_NS) {
             /* its first sample takes what it did before the sampler found it */
             t->last_cpu_ns = 0;
             t->last_runq_ns = 0;
         }
         atomic_store(&t->tid, tid);
-        if (sample_signal > 0 && timer_create(thread_cpu_clock(tid), &sev, &t->timer) == 0) {
+        if (cpu->signal > 0 && timer_create(thread_cpu_clock(tid), &sev, &t->timer) == 0) {
             t->has_timer = true;
-            arm(t);
+            arm(cpu, t);
         }
         return i;
     }
@@ -410,16 +367,16 @@ int fp_cpu_add_thread(int tid, bool new_thread)
  * sample went: a thread that ends between two samples (or a run that
  * does) keeps the end of its work. Its time is its own clock for the
  * calling thread, else the sampler's last schedstat reading. */
-static void charge_unsampled(fp_thread_t *t)
+static void charge_unsampled(fp_cpu_t *cpu, fp_thread_t *t, uint64_t seen_run_ns)
 {
     int kind = atomic_load(&t->last_kind);
     if (kind < 0)
         return; /* never sampled: nothing says where its time belongs */
-    uint64_t cpu = atomic_load(&t->tid) == (int)syscall(SYS_gettid) ? fp_clock_ns(CLOCK_THREAD_CPUTIME_ID)
-                                                                      : t->last_sched.run_ns;
-    uint64_t before = atomic_exchange(&t->last_cpu_ns, cpu);
-    if (cpu > before)
-        charge(atomic_load(&t->last_charged), (time_kind_t)kind, cpu - before);
+    uint64_t now = atomic_load(&t->tid) == (int)syscall(SYS_gettid) ? fp_clock_ns(CLOCK_THREAD_CPUTIME_ID)
+                                                                      : seen_run_ns;
+    uint64_t before = atomic_exchange(&t->last_cpu_ns, now);
+    if (now > before)
+        charge(cpu, atomic_load(&t->last_charged), (time_kind_t)kind, now - before);
 }
 
 enum {
@@ -437,76 +394,78 @@ static bool blocks_signal(int tid, int sig)
     return (strtoull(p, NULL, 16) >> (sig - 1)) & 1;
 }
 
-bool fp_cpu_runs_unsampled(fp_thread_t *t)
+static fp_thread_t *slot_thread(fp_cpu_t *cpu, int slot)
 {
-    uint64_t late = (uint64_t)(UNSAMPLED_AFTER_INTERVALS * fp_agent.config.interval_s * 1e9);
-    uint64_t sampled = atomic_load(&t->last_cpu_ns);
-    if (!atomic_load(&t->unsampled) && t->last_sched.run_ns > sampled + late &&
-        (!t->has_timer || blocks_signal(atomic_load(&t->tid), sample_signal)))
-        atomic_store(&t->unsampled, true);
-    return atomic_load(&t->unsampled) && t->last_sched.run_ns > sampled + MIN_UNSAMPLED_NS;
+    assert(slot >= 0 && slot < FP_MAX_THREADS);
+    return &cpu->threads[slot];
 }
 
-void fp_cpu_charge_unsampled(fp_thread_t *t, PyThreadState *ts)
+bool fp_cpu_runs_unsampled(fp_cpu_t *cpu, int slot, const fp_schedstat_t *seen)
 {
-    uint64_t before = atomic_load(&t->last_cpu_ns), cpu = t->last_sched.run_ns;
-    /* a sample that lands meanwhile wins: the time is charged once */
-    if (cpu <= before || !atomic_compare_exchange_strong(&t->last_cpu_ns, &before, cpu))
+    fp_thread_t *t = slot_thread(cpu, slot);
+    uint64_t late = (uint64_t)(UNSAMPLED_AFTER_INTERVALS * cpu->interval_s * 1e9);
+    uint64_t sampled = atomic_load(&t->last_cpu_ns);
+    if (!atomic_load(&t->unsampled) && seen->run_ns > sampled + late &&
+        (!t->has_timer || blocks_signal(atomic_load(&t->tid), cpu->signal)))
+        atomic_store(&t->unsampled, true);
+    return atomic_load(&t->unsampled) && seen->run_ns > sampled + MIN_UNSAMPLED_NS;
+}
+
+void fp_cpu_charge_unsampled(fp_cpu_t *cpu, int slot, const fp_schedstat_t *seen, PyThreadState *ts)
+{
+    fp_thread_t *t = slot_thread(cpu, slot);
+    uint64_t before = atomic_load(&t->last_cpu_ns), now = seen->run_ns;
+    /* the hand-over (cpu.h): a sample that lands meanwhile wins, so the
+     * time is charged once */
+    if (now <= before)
         return;
+    assert(atomic_load(&t->tid) != (int)syscall(SYS_gettid)); /* the handler's side is the exchange */
+    if (!atomic_compare_exchange_strong(&t->last_cpu_ns, &before, now))
+        return;
+    assert(now > before);
     uint64_t waited = 0, queued = atomic_load(&t->last_runq_ns);
-    if (t->last_sched.wait_ns > queued &&
-        atomic_compare_exchange_strong(&t->last_runq_ns, &queued, t->last_sched.wait_ns))
-        waited = t->last_sched.wait_ns - queued; /* waiting for a CPU is more of the same */
-    fp_line_t *line = ts ? fp_frames_site(&fp_agent.sites, ts) : NULL;
+    if (seen->wait_ns > queued && atomic_compare_exchange_strong(&t->last_runq_ns, &queued, seen->wait_ns))
+        waited = seen->wait_ns - queued; /* waiting for a CPU is more of the same */
+    fp_line_t *line = ts ? fp_frames_site(cpu->frames, ts) : NULL;
     if (!line && fp_frames_none_running(ts))
-        line = line_for_native_thread(fp_clock_ns(CLOCK_MONOTONIC));
+        line = line_for_native_thread(cpu, fp_clock_ns(CLOCK_MONOTONIC));
     /* the kind is not known without a sample: the thread's last, else Python */
     int kind = atomic_load(&t->last_kind);
     time_kind_t k = kind < 0 ? TIME_PYTHON : (time_kind_t)kind;
-    charge(line, k, cpu - before + waited);
+    charge(cpu, line, k, now - before + waited);
     atomic_store(&t->last_charged, line);
     atomic_store(&t->last_kind, (int)k);
 }
 
-void fp_cpu_remove_thread(int slot)
+void fp_cpu_remove_thread(fp_cpu_t *cpu, int slot, uint64_t seen_run_ns)
 {
-    fp_thread_t *t = &fp_threads[slot];
-    fp_line_t *last = atomic_load(&t->last_line);
-    if (t->gap.pending_off_ns > 0 && last) /* the thread's last wait, before it ended */
-        atomic_fetch_add(&last->system_ns, (uint64_t)t->gap.pending_off_ns);
+    fp_thread_t *t = slot_thread(cpu, slot);
     if (t->has_timer)
         timer_delete(t->timer);
     t->has_timer = false;
-    charge_unsampled(t);
-    release_held(t, NULL); /* no caller showed up */
+    charge_unsampled(cpu, t, seen_run_ns);
+    release_held(cpu, t, NULL); /* no caller showed up */
     fp_ownfd_close(&t->sched);
     atomic_store(&t->tid, 0);
 }
 
-void fp_cpu_stop_all(void)
+void fp_cpu_discard_pending(fp_cpu_t *cpu)
 {
-    for (int i = 0; i < FP_MAX_THREADS; i++)
-        if (atomic_load(&fp_threads[i].tid) != 0)
-            fp_cpu_remove_thread(i);
-}
-
-void fp_cpu_discard_pending(void)
-{
-    if (sample_signal < 0)
+    if (cpu->signal <= 0)
         return;
     /* setting a signal to SIG_IGN discards its pending instances */
     struct sigaction ours;
-    sigaction(sample_signal, NULL, &ours);
-    signal(sample_signal, SIG_IGN);
-    sigaction(sample_signal, &ours, NULL);
+    sigaction(cpu->signal, NULL, &ours);
+    signal(cpu->signal, SIG_IGN);
+    sigaction(cpu->signal, &ours, NULL);
 }
 
-void fp_cpu_forget_all(void)
+void fp_cpu_forget_all(fp_cpu_t *cpu)
 {
-    atomic_store(&native_caller, NULL); /* the parent's lines */
-    atomic_store(&native_caller_at_ns, 0);
+    atomic_store(&cpu->native_caller, NULL); /* the parent's lines */
+    atomic_store(&cpu->native_caller_at_ns, 0);
     for (int i = 0; i < FP_MAX_THREADS; i++) {
-        fp_thread_t *t = &fp_threads[i];
+        fp_thread_t *t = &cpu->threads[i];
         if (atomic_load(&t->tid) != 0)
             fp_ownfd_close(&t->sched);
         t->sched = FP_OWNFD_NONE;
@@ -515,12 +474,15 @@ void fp_cpu_forget_all(void)
     }
 }
 
-fp_line_t *fp_cpu_charge_offcpu(fp_thread_t *t, PyThreadState *ts, uint64_t ns)
+fp_line_t *fp_cpu_charge_offcpu(fp_cpu_t *cpu, int slot, PyThreadState *ts, uint64_t ns)
 {
-    fp_line_t *line = ts ? fp_frames_site(&fp_agent.sites, ts) : atomic_load(&t->last_line);
+    fp_thread_t *t = slot_thread(cpu, slot);
+    fp_line_t *line = ts ? fp_frames_site(cpu->frames, ts) : atomic_load(&t->last_line);
     if (ts)
         atomic_store(&t->last_line, line);
     if (line || ts)
-        charge(line, TIME_SYSTEM, ns);
+        charge(cpu, line, TIME_OFFCPU, ns);
     return line;
 }
+
+fp_line_t *fp_cpu_last_line(fp_cpu_t *cpu, int slot) { return atomic_load(&slot_thread(cpu, slot)->last_line); }

@@ -6,8 +6,6 @@
 
 #include "../common/glob.h"
 
-fp_filter_t fp_filter;
-
 int fp_filter_set_patterns(char **dest, const char *list)
 {
     int n = 0;
@@ -25,10 +23,10 @@ int fp_filter_set_patterns(char **dest, const char *list)
     return n;
 }
 
-void fp_filter_add_library(const char *dir)
+void fp_filter_add_library(fp_filter_t *f, const char *dir)
 {
     size_t len = strlen(dir);
-    if (len == 0 || fp_filter.nlibrary >= FP_FILTER_MAX_PREFIXES)
+    if (len == 0 || f->nlibrary >= FP_FILTER_MAX_PREFIXES)
         return;
     char *copy = malloc(len + 2);
     if (!copy)
@@ -37,7 +35,18 @@ void fp_filter_add_library(const char *dir)
     if (copy[len - 1] != '/')
         copy[len++] = '/';
     copy[len] = '\0';
-    fp_filter.library[fp_filter.nlibrary++] = copy;
+    f->library[f->nlibrary++] = copy;
+}
+
+void fp_filter_clear(fp_filter_t *f)
+{
+    for (int i = 0; i < f->ninclude; i++)
+        free(f->include[i]);
+    for (int i = 0; i < f->nexclude; i++)
+        free(f->exclude[i]);
+    for (int i = 0; i < f->nlibrary; i++)
+        free(f->library[i]);
+    memset(f, 0, sizeof *f);
 }
 
 static bool has_prefix(const char *path, size_t len, const char *prefix)
@@ -55,12 +64,12 @@ static bool contains(const char *path, size_t len, const char *needle)
     return false;
 }
 
-static bool is_library(const char *path, size_t len)
+static bool is_library(const fp_filter_t *f, const char *path, size_t len)
 {
     if (contains(path, len, "/site-packages/") || contains(path, len, "/dist-packages/"))
         return true;
-    for (int i = 0; i < fp_filter.nlibrary; i++)
-        if (has_prefix(path, len, fp_filter.library[i]))
+    for (int i = 0; i < f->nlibrary; i++)
+        if (has_prefix(path, len, f->library[i]))
             return true;
     return false;
 }
@@ -73,22 +82,22 @@ static bool under(const char *dir, const char *path, size_t len)
     return dir[n - 1] == '/' || path[n] == '/';
 }
 
-static bool in_program_tree(const char *path, size_t len)
+static bool in_program_tree(const fp_filter_t *f, const char *path, size_t len)
 {
-    return under(fp_filter.program_dir, path, len) || under(fp_filter.program_dir_given, path, len);
+    return under(f->program_dir, path, len) || under(f->program_dir_given, path, len);
 }
 
-bool fp_filter_profiled(const char *path, size_t len)
+bool fp_filter_profiled(const fp_filter_t *f, const char *path, size_t len)
 {
     if (len == 0 || path[0] != '/')
         return false; /* "<frozen ...>", "<string>", "<stdin>" */
-    for (int i = 0; i < fp_filter.ninclude; i++)
-        if (fp_glob_match_path(fp_filter.include[i], path, len))
+    for (int i = 0; i < f->ninclude; i++)
+        if (fp_glob_match_path(f->include[i], path, len))
             return true;
-    for (int i = 0; i < fp_filter.nexclude; i++)
-        if (fp_glob_match_path(fp_filter.exclude[i], path, len))
+    for (int i = 0; i < f->nexclude; i++)
+        if (fp_glob_match_path(f->exclude[i], path, len))
             return false;
-    if (fp_filter.profile_all)
+    if (f->profile_all)
         return true;
-    return !is_library(path, len) && in_program_tree(path, len);
+    return !is_library(f, path, len) && in_program_tree(f, path, len);
 }

@@ -24,17 +24,19 @@ typedef struct fp_filter {
     char *library[FP_FILTER_MAX_PREFIXES]; /* directory prefixes, with a trailing '/' */
 } fp_filter_t;
 
-/* The process-wide filter; set up once by the agent before sampling starts
- * and read-only afterwards. */
-extern fp_filter_t fp_filter;
+/* The agent's filter (fp_agent_t.filter) is set up by agent.c at start,
+ * before sampling starts, and is read-only while sampling. */
 
 /* Splits a newline-separated list of globs into DEST (strdup'd, owned by
  * the filter for the life of the process). Returns the count kept. */
 int fp_filter_set_patterns(char **dest, const char *list);
-/* Adds a library directory prefix (e.g. sys.prefix + "/lib/python3.11"). */
-void fp_filter_add_library(const char *dir);
+/* Adds a library directory prefix (e.g. sys.prefix + "/lib/python3.11"),
+ * copied (owned by F). */
+void fp_filter_add_library(fp_filter_t *f, const char *dir);
+/* Frees what F owns and empties it, for a new start. */
+void fp_filter_clear(fp_filter_t *f);
 
 /* True when the absolute PATH should be profiled. Async-signal-safe. */
-bool fp_filter_profiled(const char *path, size_t len);
+bool fp_filter_profiled(const fp_filter_t *f, const char *path, size_t len);
 
 #endif

@@ -1,4 +1,4 @@
-/* fragment.c: writing RUN_DIR/PID.json (see fragment.h). */
+/* fragment.c: writing RUN_DIR/PID-START.json (see fragment.h). */
 #include "fragment.h"
 
 #include <time.h>
@@ -19,29 +19,23 @@
 #include "memory.h"
 #include "ownfd.h"
 
-static _Atomic bool final_written;
-
 /* One writer at a time: the sampler thread writes its snapshots without
  * the GIL, while a thread that calls os._exit or exec writes the last
  * fragment with it. A spin lock, not a mutex: a forked child resets it. */
-static _Atomic int writing;
-
-static void lock_writer(void)
+static void lock_writer(fp_fragment_t *f)
 {
     int free_ = 0;
-    while (!atomic_compare_exchange_weak(&writing, &free_, 1)) {
+    while (!atomic_compare_exchange_weak(&f->writing, &free_, 1)) {
         free_ = 0;
         nanosleep(&(struct timespec){0, 200000}, NULL);
     }
 }
 
-static void unlock_writer(void) { atomic_store(&writing, 0); }
+static void unlock_writer(fp_fragment_t *f) { atomic_store(&f->writing, 0); }
 
-void fp_fragment_reset(void) { atomic_store(&final_written, false); }
+void fp_fragment_reset(fp_fragment_t *f) { atomic_store(&f->final_written, false); }
 
-void fp_fragment_after_fork(void) { atomic_store(&writing, 0); }
-
-bool fp_fragment_final_written(void) { return atomic_load(&final_written); }
+void fp_fragment_after_fork(fp_fragment_t *f) { atomic_store(&f->writing, 0); }
 
 static double secs(uint64_t ns) { return (double)ns / 1e9; }
 
@@ -49,14 +43,14 @@ static double secs(uint64_t ns) { return (double)ns / 1e9; }
  * written as 0 rather than as a number no JSON reader takes. */
 static uint64_t figure(uint64_t v) { return v > (uint64_t)INT64_MAX ? 0 : v; }
 
-static void write_process(fp_jsonw_t *w)
+static void write_process(const fp_agent_t *a, fp_jsonw_t *w)
 {
-    const fp_sites_t *s = &fp_agent.sites;
-    const fp_procinfo_t *p = &fp_agent.proc;
+    const fp_sites_t *s = &a->sites;
+    const fp_procinfo_t *p = &a->proc;
     fp_jsonw_key(w, "pid");
-    fp_jsonw_int(w, fp_agent.pid);
+    fp_jsonw_int(w, a->pid);
     fp_jsonw_key(w, "parent_pid");
-    fp_jsonw_int(w, fp_agent.parent_pid);
+    fp_jsonw_int(w, a->parent_pid);
     fp_jsonw_key(w, "argv");
     fp_jsonw_begin_array(w);
     for (int i = 0; i < p->argc; i++)
@@ -69,65 +63,65 @@ static void write_process(fp_jsonw_t *w)
     fp_jsonw_key(w, "version");
     fp_jsonw_string(w, fp_sites_str(s, p->version));
     fp_jsonw_end_object(w);
-    uint64_t end = fp_agent.end_mono_ns ? fp_agent.end_mono_ns : fp_clock_ns(CLOCK_MONOTONIC);
+    uint64_t end = a->end_mono_ns ? a->end_mono_ns : fp_clock_ns(CLOCK_MONOTONIC);
     fp_jsonw_key(w, "start_unix_s");
-    fp_jsonw_double(w, secs(fp_agent.start_wall_ns));
+    fp_jsonw_double(w, secs(a->start_wall_ns));
     fp_jsonw_key(w, "elapsed_s");
-    fp_jsonw_double(w, secs(end - fp_agent.start_mono_ns));
-    uint64_t cpu = fp_process_cpu_ns() - fp_agent.cpu_at_start_ns;
-    uint64_t own = atomic_load(&fp_agent.ticker_cpu_ns);
+    fp_jsonw_double(w, secs(end - a->start_mono_ns));
+    uint64_t cpu = fp_process_cpu_ns() - a->cpu_at_start_ns;
+    uint64_t own = atomic_load(&a->ticker.cpu_ns);
     fp_jsonw_key(w, "cpu_s");
     fp_jsonw_double(w, secs(cpu > own ? cpu - own : 0));
 }
 
-static void write_sampling(fp_jsonw_t *w)
+static void write_sampling(const fp_agent_t *a, fp_jsonw_t *w)
 {
     fp_jsonw_key(w, "sampling");
     fp_jsonw_begin_object(w);
     fp_jsonw_key(w, "cpu_interval_s");
-    fp_jsonw_double(w, fp_agent.config.interval_s);
-    if (fp_agent.config.memory) {
+    fp_jsonw_double(w, a->config.interval_s);
+    if (a->config.memory) {
         fp_jsonw_key(w, "alloc_mean_bytes");
-        fp_jsonw_uint(w, fp_agent.config.alloc_mean_bytes);
+        fp_jsonw_uint(w, a->config.alloc_mean_bytes);
     }
     fp_jsonw_end_object(w);
     fp_jsonw_key(w, "other");
     fp_jsonw_begin_object(w);
     fp_jsonw_key(w, "cpu_python_s");
-    fp_jsonw_double(w, secs(atomic_load(&fp_agent.other.cpu_python_ns)));
+    fp_jsonw_double(w, secs(atomic_load(&a->unattributed.cpu_python_ns)));
     fp_jsonw_key(w, "cpu_native_s");
-    fp_jsonw_double(w, secs(atomic_load(&fp_agent.other.cpu_native_ns)));
+    fp_jsonw_double(w, secs(atomic_load(&a->unattributed.cpu_native_ns)));
     fp_jsonw_key(w, "system_s");
-    fp_jsonw_double(w, secs(atomic_load(&fp_agent.other.system_ns)));
+    fp_jsonw_double(w, secs(atomic_load(&a->unattributed.offcpu_ns)));
     fp_jsonw_end_object(w);
     fp_jsonw_key(w, "dropped_samples");
-    fp_jsonw_uint(w, atomic_load(&fp_agent.sites.dropped));
+    fp_jsonw_uint(w, atomic_load(&a->sites.dropped));
 }
 
 static bool line_is_empty(const fp_line_t *l)
 {
     return !atomic_load(&l->cpu_python_ns) && !atomic_load(&l->cpu_native_ns) &&
-           !atomic_load(&l->system_ns) && !atomic_load(&l->alloc_bytes) &&
+           !atomic_load(&l->offcpu_ns) && !atomic_load(&l->alloc_bytes) &&
            !atomic_load(&l->free_bytes) && !atomic_load(&l->copy_bytes) &&
            !atomic_load(&l->peak_bytes);
 }
 
 /* [line, cpu_python_s, cpu_native_s, system_s, alloc, alloc_python, free, peak, copy,
  *  and, when the line held memory, its live bytes over time] */
-static void write_line(fp_jsonw_t *w, const fp_line_t *l)
+static void write_line(const fp_agent_t *a, fp_jsonw_t *w, const fp_line_t *l)
 {
     fp_jsonw_begin_array(w);
     fp_jsonw_uint(w, l->line);
     fp_jsonw_double(w, secs(atomic_load(&l->cpu_python_ns)));
     fp_jsonw_double(w, secs(atomic_load(&l->cpu_native_ns)));
-    fp_jsonw_double(w, secs(atomic_load(&l->system_ns)));
+    fp_jsonw_double(w, secs(atomic_load(&l->offcpu_ns)));
     fp_jsonw_uint(w, figure(atomic_load(&l->alloc_bytes)));
     fp_jsonw_uint(w, figure(atomic_load(&l->alloc_python_bytes)));
     fp_jsonw_uint(w, figure(atomic_load(&l->free_bytes)));
     int64_t peak = atomic_load(&l->peak_bytes);
     fp_jsonw_uint(w, peak > 0 ? (uint64_t)peak : 0);
     fp_jsonw_uint(w, figure(atomic_load(&l->copy_bytes)));
-    fp_memory_write_history(w, l);
+    fp_memory_write_history(&a->memory, w, l);
     fp_jsonw_end_array(w);
 }
 
@@ -139,9 +133,9 @@ static int by_file_then_line(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
-static void write_file(fp_jsonw_t *w, const fp_file_t *f, fp_line_t **lines, size_t n)
+static void write_file(const fp_agent_t *a, fp_jsonw_t *w, const fp_file_t *f, fp_line_t **lines, size_t n)
 {
-    const fp_sites_t *s = &fp_agent.sites;
+    const fp_sites_t *s = &a->sites;
     fp_jsonw_begin_object(w);
     fp_jsonw_key(w, "path");
     fp_jsonw_string_n(w, fp_sites_str(s, f->path), f->path_len);
@@ -165,14 +159,14 @@ static void write_file(fp_jsonw_t *w, const fp_file_t *f, fp_line_t **lines, siz
     fp_jsonw_key(w, "lines");
     fp_jsonw_begin_array(w);
     for (size_t i = 0; i < n; i++)
-        write_line(w, lines[i]);
+        write_line(a, w, lines[i]);
     fp_jsonw_end_array(w);
     fp_jsonw_end_object(w);
 }
 
-static void write_files(fp_jsonw_t *w)
+static void write_files(const fp_agent_t *a, fp_jsonw_t *w)
 {
-    fp_sites_t *s = &fp_agent.sites;
+    const fp_sites_t *s = &a->sites;
     uint32_t n = atomic_load(&s->nlines);
     if (n > FP_MAX_LINES)
         n = FP_MAX_LINES;
@@ -189,31 +183,32 @@ static void write_files(fp_jsonw_t *w)
         size_t j = i;
         while (j < kept && order[j]->file == order[i]->file)
             j++;
-        write_file(w, &s->files[order[i]->file], order + i, j - i);
+        write_file(a, w, &s->files[order[i]->file], order + i, j - i);
         i = j;
     }
     fp_jsonw_end_array(w);
     free(order);
 }
 
-static int write_fragment(bool final, bool mark_final)
+static int write_fragment(fp_agent_t *a, bool final, bool mark_final)
 {
-    if (atomic_load(&final_written) || !fp_agent.started)
+    fp_fragment_t *fr = &a->fragment;
+    if (atomic_load(&fr->final_written) || !a->started)
         return -1;
-    lock_writer();
-    if (atomic_load(&final_written)) { /* written while this thread waited */
-        unlock_writer();
+    lock_writer(fr);
+    if (atomic_load(&fr->final_written)) { /* written while this thread waited */
+        unlock_writer(fr);
         return -1;
     }
-    fp_guard_enter();
+    fp_guard_enter(&a->guard);
     char tmp[4200], path[4200];
-    unsigned long long start = (unsigned long long)fp_agent.start_wall_ns;
+    unsigned long long start = (unsigned long long)a->start_wall_ns;
     /* the thread's id in the temporary name: two writers never share it */
-    snprintf(tmp, sizeof tmp, "%s/.%d-%llu.%ld.tmp", fp_agent.config.run_dir, (int)getpid(), start,
+    snprintf(tmp, sizeof tmp, "%s/.%d-%llu.%ld.tmp", a->config.run_dir, (int)getpid(), start,
              (long)syscall(SYS_gettid));
-    snprintf(path, sizeof path, "%s/%d-%llu.json", fp_agent.config.run_dir, (int)getpid(), start);
+    snprintf(path, sizeof path, "%s/%d-%llu.json", a->config.run_dir, (int)getpid(), start);
     int rc = -1;
-    int fd = fp_ownfd_open_anyway(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = fp_ownfd_open_anyway(&a->spares, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
         fp_jsonw_t *w = malloc(sizeof *w);
         if (w) {
@@ -223,12 +218,12 @@ static int write_fragment(bool final, bool mark_final)
             fp_jsonw_int(w, 1);
             fp_jsonw_key(w, "final");
             fp_jsonw_bool(w, final);
-            write_process(w);
-            write_sampling(w);
-            fp_memory_write(w);
+            write_process(a, w);
+            write_sampling(a, w);
+            fp_memory_write(&a->memory, w);
             if (final)
-                fp_leaks_write(w); /* judged on the whole run only */
-            write_files(w);
+                fp_leaks_write(a, w); /* judged on the whole run only */
+            write_files(a, w);
             fp_jsonw_end_object(w);
             rc = fp_jsonw_finish(w);
             free(w);
@@ -241,14 +236,14 @@ static int write_fragment(bool final, bool mark_final)
             unlink(tmp);
     }
     if (!final)
-        fp_ownfd_reserve(); /* again, if the spares were used */
+        fp_ownfd_reserve(&a->spares); /* again, if the spares were used */
     if (rc == 0 && mark_final)
-        atomic_store(&final_written, true);
-    fp_guard_leave();
-    unlock_writer();
+        atomic_store(&fr->final_written, true);
+    fp_guard_leave(&a->guard);
+    unlock_writer(fr);
     return rc;
 }
 
-int fp_fragment_write(bool final) { return write_fragment(final, final); }
+int fp_fragment_write(fp_agent_t *a, bool final) { return write_fragment(a, final, final); }
 
-int fp_fragment_write_before_exec(void) { return write_fragment(true, false); }
+int fp_fragment_write_before_exec(fp_agent_t *a) { return write_fragment(a, true, false); }

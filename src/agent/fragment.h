@@ -11,19 +11,27 @@
 
 #include <stdbool.h>
 
-/* Writes the fragment; FINAL marks the process's last word. Reads only
+#include <stdatomic.h>
+
+struct fp_agent;
+
+/* The writer's state (fp_agent_t.fragment): any thread that writes. */
+typedef struct fp_fragment {
+    _Atomic bool final_written; /* the process's last word is out: no more writes */
+    _Atomic int writing;        /* one writer at a time (a spin lock: a forked child resets it) */
+} fp_fragment_t;
+
+/* Writes A's fragment; FINAL marks the process's last word. Reads only
  * the agent's own tables, so it needs no GIL; writers wait for each
  * other. Returns 0 or -1. */
-int fp_fragment_write(bool final);
+int fp_fragment_write(struct fp_agent *a, bool final);
 /* Writes a complete fragment before exec, leaving later writes possible
  * should the exec fail. */
-int fp_fragment_write_before_exec(void);
-/* Whether the final fragment is written. Async-signal-safe. */
-bool fp_fragment_final_written(void);
-/* After fork: the child has written nothing yet. */
-void fp_fragment_reset(void);
+int fp_fragment_write_before_exec(struct fp_agent *a);
+/* After fork, or for a new start: nothing written yet. */
+void fp_fragment_reset(fp_fragment_t *f);
 /* In a forked child: a write the parent's sampler thread was doing is not
  * the child's. */
-void fp_fragment_after_fork(void);
+void fp_fragment_after_fork(fp_fragment_t *f);
 
 #endif

@@ -60,9 +60,15 @@ static size_t str_to_utf8(PyObject *u, char *buf, size_t cap)
     return out;
 }
 
-/* Slow path of classify_code: decide from the file name, then cache. */
-static int classify_new_code(fp_sites_t *sites, PyCodeObject *co)
+static bool profiled(const void *filter, const char *path, size_t len)
 {
+    return fp_filter_profiled(filter, path, len);
+}
+
+/* Slow path of classify_code: decide from the file name, then cache. */
+static int classify_new_code(fp_frames_t *fr, PyCodeObject *co)
+{
+    fp_sites_t *sites = fr->sites;
     char path[PATH_CAP];
     size_t len = 0;
     char name[PATH_CAP];
@@ -71,16 +77,16 @@ static int classify_new_code(fp_sites_t *sites, PyCodeObject *co)
         return -1;
     if (name[0] != '/' && name[0] != '<') {
         /* relative to the directory the program started in */
-        size_t c = strlen(fp_filter.cwd);
+        size_t c = strlen(fr->filter->cwd);
         if (c + 1 + n >= sizeof path)
             return -1;
-        memcpy(path, fp_filter.cwd, c);
+        memcpy(path, fr->filter->cwd, c);
         path[c] = '/';
         len = c + 1;
     }
     memcpy(path + len, name, n);
     len = fp_path_normalize(path, len + n);
-    int file = fp_sites_file(sites, path, len, fp_filter_profiled);
+    int file = fp_sites_file(sites, path, len, profiled, fr->filter);
     if (file < 0)
         return -1;
     int result = sites->files[file].profiled ? file : -1;
@@ -89,10 +95,10 @@ static int classify_new_code(fp_sites_t *sites, PyCodeObject *co)
 }
 
 /* File index of a code object's file when it is profiled, else -1. */
-static int classify_code(fp_sites_t *sites, PyCodeObject *co)
+static int classify_code(fp_frames_t *fr, PyCodeObject *co)
 {
-    int file = fp_sites_code_lookup(sites, (uintptr_t)co, (uintptr_t)co->co_filename);
-    return file != -2 ? file : classify_new_code(sites, co);
+    int file = fp_sites_code_lookup(fr->sites, (uintptr_t)co, (uintptr_t)co->co_filename);
+    return file != -2 ? file : classify_new_code(fr, co);
 }
 
 PyThreadState *fp_frames_this_thread(void) { return PyGILState_GetThisThreadState(); }
@@ -103,9 +109,7 @@ PyThreadState *fp_frames_this_thread(void) { return PyGILState_GetThisThreadStat
  * handler copies each frame with process_vm_readv, which fails rather than
  * faults on a bad address, and checks that its code is a code object
  * before reading it. Code objects that frames refer to are alive. */
-static _Atomic int safe_reads = -1; /* -1 untested, 0 unavailable (seccomp), 1 available */
-
-static bool safe_copy(void *dst, const void *src, size_t n)
+static bool safe_copy(fp_frames_t *fr, void *dst, const void *src, size_t n)
 {
     if ((uintptr_t)src < 65536 || ((uintptr_t)src & 7))
         return false;
@@ -113,30 +117,34 @@ static bool safe_copy(void *dst, const void *src, size_t n)
     long got = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1L, &remote, 1L, 0L);
     if (got == (long)n)
         return true;
-    if (got < 0 && (errno == ENOSYS || errno == EPERM) && safe_reads == -1)
-        safe_reads = 0;
+    if (got < 0 && (errno == ENOSYS || errno == EPERM) && fr->safe_reads == -1)
+        fr->safe_reads = 0;
     return false;
 }
 
-void fp_frames_init(void)
+void fp_frames_init(fp_frames_t *fr, fp_sites_t *sites, const fp_filter_t *filter)
 {
+    fr->sites = sites;
+    fr->filter = filter;
+    fr->safe_reads = -1;
     long probe = 42, copy = 0;
     int saved = errno;
-    safe_reads = safe_copy(&copy, &probe, sizeof copy) && copy == 42;
+    fr->safe_reads = safe_copy(fr, &copy, &probe, sizeof copy) && copy == 42;
     errno = saved;
 }
 
-/* Copies *SRC (N bytes) to DST when CAREFUL, else points at it. Returns
+/* Copies *SRC (N bytes) to DST when CAREFUL (the walk's state, NULL when
+ * not careful), else points at it. Returns
  * the memory to read, or NULL when it cannot be read. */
-static const void *view(bool careful, void *dst, const void *src, size_t n)
+static const void *view(fp_frames_t *careful, void *dst, const void *src, size_t n)
 {
-    if (!careful || safe_reads != 1)
+    if (!careful || careful->safe_reads != 1)
         return src && (uintptr_t)src >= 65536 ? src : NULL;
-    return safe_copy(dst, src, n) ? dst : NULL;
+    return safe_copy(careful, dst, src, n) ? dst : NULL;
 }
 
 /* CO when it is a code object: its type is read safely when CAREFUL. */
-static PyCodeObject *as_code(bool careful, PyObject *co)
+static PyCodeObject *as_code(fp_frames_t *careful, PyObject *co)
 {
     /* a garbage pointer is not even dereferenced to take a field's address */
     if ((uintptr_t)co < 65536 || (uintptr_t)co % _Alignof(PyObject))
@@ -145,40 +153,41 @@ static PyCodeObject *as_code(bool careful, PyObject *co)
     return t && *t == &PyCode_Type ? (PyCodeObject *)co : NULL;
 }
 
-static fp_line_t *line_of(fp_sites_t *sites, PyCodeObject *co, int addr)
+static fp_line_t *line_of(fp_frames_t *fr, PyCodeObject *co, int addr)
 {
-    int file = classify_code(sites, co);
+    int file = classify_code(fr, co);
     if (file < 0)
         return NULL;
     int line = addr < 0 ? co->co_firstlineno : PyCode_Addr2Line(co, addr);
-    return fp_sites_line(sites, file, line);
+    return fp_sites_line(fr->sites, file, line);
 }
 
 #if PY_VERSION_HEX < 0x030B0000
 
 bool fp_frames_none_running(PyThreadState *ts) { return !ts || !ts->frame; }
 
-static fp_line_t *walk(fp_sites_t *sites, PyThreadState *ts, bool careful)
+static fp_line_t *walk(fp_frames_t *fr, PyThreadState *ts, bool careful_walk)
 {
     if (!ts)
         return NULL;
+    fp_frames_t *careful = careful_walk ? fr : NULL;
     PyFrameObject copy;
     const PyFrameObject *f;
     for (int depth = 0; depth < MAX_DEPTH && (f = view(careful, &copy, depth ? f->f_back : ts->frame, sizeof copy));
          depth++) {
         PyCodeObject *co = as_code(careful, (PyObject *)f->f_code);
-        if (!co || classify_code(sites, co) < 0)
+        if (!co || classify_code(fr, co) < 0)
             continue;
         /* a frame read half-way through its set-up can hold anything */
         Py_ssize_t units = PyBytes_GET_SIZE(co->co_code) / (Py_ssize_t)sizeof(_Py_CODEUNIT);
 #if PY_VERSION_HEX >= 0x030A0000
         if (f->f_lasti >= units)
             return NULL;
-        return line_of(sites, co, f->f_lasti < 0 ? -1 : f->f_lasti * (int)sizeof(_Py_CODEUNIT));
+        return line_of(fr, co, f->f_lasti < 0 ? -1 : f->f_lasti * (int)sizeof(_Py_CODEUNIT));
 #else
         if (f->f_lasti / (int)sizeof(_Py_CODEUNIT) >= units)
             return NULL;
-        return line_of(sites, co, f->f_lasti);
+        return line_of(fr, co, f->f_lasti);
 #endif
     }
     return NULL;
@@ -205,7 +214,7 @@ bool fp_frames_none_running(PyThreadState *ts) { return !ts || !top_frame(ts); }
 
 /* The code object of a frame worth reporting, or NULL for shims and
  * frames still being set up. */
-static PyCodeObject *frame_code(bool careful, const _PyInterpreterFrame *f)
+static PyCodeObject *frame_code(fp_frames_t *careful, const _PyInterpreterFrame *f)
 {
 #if PY_VERSION_HEX >= 0x030C0000
     if (f->owner == FRAME_OWNED_BY_CSTACK)
@@ -221,29 +230,30 @@ static PyCodeObject *frame_code(bool careful, const _PyInterpreterFrame *f)
     return co;
 }
 
-static fp_line_t *walk(fp_sites_t *sites, PyThreadState *ts, bool careful)
+static fp_line_t *walk(fp_frames_t *fr, PyThreadState *ts, bool careful_walk)
 {
     if (!ts)
         return NULL;
+    fp_frames_t *careful = careful_walk ? fr : NULL;
     _PyInterpreterFrame copy;
     const _PyInterpreterFrame *f;
     for (int depth = 0; depth < MAX_DEPTH && (f = view(careful, &copy, depth ? f->previous : top_frame(ts), sizeof copy));
          depth++) {
         PyCodeObject *co = frame_code(careful, f);
-        if (!co || classify_code(sites, co) < 0)
+        if (!co || classify_code(fr, co) < 0)
             continue;
         /* a frame read half-way through its set-up can point anywhere */
         intptr_t offset = (intptr_t)f->prev_instr_field - (intptr_t)_PyCode_CODE(co); /* may be garbage */
         ptrdiff_t lasti = offset < 0 ? -1 : offset / (intptr_t)sizeof(_Py_CODEUNIT);
         if (lasti >= Py_SIZE(co))
             return NULL;
-        return line_of(sites, co, lasti < 0 ? -1 : (int)lasti * (int)sizeof(_Py_CODEUNIT));
+        return line_of(fr, co, lasti < 0 ? -1 : (int)lasti * (int)sizeof(_Py_CODEUNIT));
     }
     return NULL;
 }
 
 #endif
 
-fp_line_t *fp_frames_site(fp_sites_t *sites, PyThreadState *ts) { return walk(sites, ts, false); }
+fp_line_t *fp_frames_site(fp_frames_t *fr, PyThreadState *ts) { return walk(fr, ts, false); }
 
-fp_line_t *fp_frames_site_async(fp_sites_t *sites, PyThreadState *ts) { return walk(sites, ts, true); }
+fp_line_t *fp_frames_site_async(fp_frames_t *fr, PyThreadState *ts) { return walk(fr, ts, true); }

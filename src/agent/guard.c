@@ -4,25 +4,22 @@
 #include <dlfcn.h>
 #include <stddef.h>
 
-static void (*enter_fn)(void);
-static void (*leave_fn)(void);
-
-void fp_guard_init(void)
+void fp_guard_init(fp_guard_t *g)
 {
-    enter_fn = (void (*)(void))dlsym(RTLD_DEFAULT, "fp_alloc_guard_enter");
-    leave_fn = (void (*)(void))dlsym(RTLD_DEFAULT, "fp_alloc_guard_leave");
-    if (!enter_fn || !leave_fn)
-        enter_fn = leave_fn = NULL;
+    g->enter = (fp_alloc_guard_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_GUARD_ENTER);
+    g->leave = (fp_alloc_guard_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_GUARD_LEAVE);
+    if (!g->enter || !g->leave)
+        g->enter = g->leave = NULL;
 }
 
-void fp_guard_enter(void)
+void fp_guard_enter(const fp_guard_t *g)
 {
-    if (enter_fn)
-        enter_fn();
+    if (g->enter)
+        g->enter();
 }
 
-void fp_guard_leave(void)
+void fp_guard_leave(const fp_guard_t *g)
 {
-    if (leave_fn)
-        leave_fn();
+    if (g->leave)
+        g->leave();
 }

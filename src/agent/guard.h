@@ -6,9 +6,19 @@
 #ifndef FP_GUARD_H
 #define FP_GUARD_H
 
-/* Looks up the interposer's guard once, at start. */
-void fp_guard_init(void);
-void fp_guard_enter(void);
-void fp_guard_leave(void);
+#include "../common/alloc_api.h"
+
+/* The interposer's guard functions. Written by fp_guard_init at start
+ * (before any thread of ours runs), read by any thread after; both NULL
+ * when the interposer is not loaded. */
+typedef struct fp_guard {
+    fp_alloc_guard_fn enter, leave;
+} fp_guard_t;
+
+/* Looks up the interposer's guard, at start. */
+void fp_guard_init(fp_guard_t *g);
+/* Async-signal-safe: the interposer's guard is a thread-local counter. */
+void fp_guard_enter(const fp_guard_t *g);
+void fp_guard_leave(const fp_guard_t *g);
 
 #endif

@@ -94,7 +94,7 @@ static bool judge(const sample_t *v, size_t n, uint64_t start, uint64_t end, ver
     double span = (double)(v[n - 1].t_ns - v[0].t_ns), idle = (double)(end - v[n - 1].t_ns);
     uint64_t made = atomic_load(&l->alloc_bytes);
     double live_fraction = (double)live / (double)(made > live ? made : live);
-    double busy = (double)(atomic_load(&l->cpu_python_ns) + atomic_load(&l->cpu_native_ns) + atomic_load(&l->system_ns));
+    double busy = (double)(atomic_load(&l->cpu_python_ns) + atomic_load(&l->cpu_native_ns) + atomic_load(&l->offcpu_ns));
     double slope;
     double steadiness = fit(v, n, &slope);
     if (live < MIN_LEAK_BYTES || live_fraction < MIN_LIVE_FRACTION || span < MIN_SPAN * run ||
@@ -106,9 +106,9 @@ static bool judge(const sample_t *v, size_t n, uint64_t start, uint64_t end, ver
     return true;
 }
 
-static void write_leak(fp_jsonw_t *w, const fp_line_t *l, const verdict_t *v)
+static void write_leak(const fp_agent_t *a, fp_jsonw_t *w, const fp_line_t *l, const verdict_t *v)
 {
-    const fp_sites_t *s = &fp_agent.sites;
+    const fp_sites_t *s = &a->sites;
     const fp_file_t *f = &s->files[l->file];
     fp_jsonw_begin_object(w);
     fp_jsonw_key(w, "path");
@@ -124,12 +124,12 @@ static void write_leak(fp_jsonw_t *w, const fp_line_t *l, const verdict_t *v)
     fp_jsonw_end_object(w);
 }
 
-void fp_leaks_write(fp_jsonw_t *w)
+void fp_leaks_write(const fp_agent_t *a, fp_jsonw_t *w)
 {
     fp_jsonw_key(w, "leaks");
     fp_jsonw_begin_array(w);
     fp_alloc_visit_live_fn visit = (fp_alloc_visit_live_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_VISIT_LIVE);
-    if (!fp_agent.config.leaks || !fp_memory_active() || !visit) {
+    if (!a->config.leaks || !fp_memory_active(&a->memory) || !visit) {
         fp_jsonw_end_array(w);
         return;
     }
@@ -137,14 +137,14 @@ void fp_leaks_write(fp_jsonw_t *w)
     visit(collect, &s);
     if (s.n > 1)
         qsort(s.v, s.n, sizeof *s.v, by_line_then_time);
-    uint64_t end = fp_agent.end_mono_ns ? fp_agent.end_mono_ns : fp_clock_ns(CLOCK_MONOTONIC);
+    uint64_t end = a->end_mono_ns ? a->end_mono_ns : fp_clock_ns(CLOCK_MONOTONIC);
     for (size_t i = 0; i < s.n && !s.failed;) {
         size_t j = i;
         while (j < s.n && s.v[j].line == s.v[i].line)
             j++;
         verdict_t v;
-        if (judge(s.v + i, j - i, fp_agent.start_mono_ns, end, &v))
-            write_leak(w, s.v[i].line, &v);
+        if (judge(s.v + i, j - i, a->start_mono_ns, end, &v))
+            write_leak(a, w, s.v[i].line, &v);
         i = j;
     }
     free(s.v);

@@ -15,6 +15,7 @@
 
 /* Writes the "leaks" member of a fragment (an empty array when leak
  * detection is off or memory is not profiled). */
-void fp_leaks_write(fp_jsonw_t *w);
+struct fp_agent;
+void fp_leaks_write(const struct fp_agent *a, fp_jsonw_t *w);
 
 #endif

@@ -20,54 +20,31 @@ enum {
     TIMELINE_CAP = 2048,
     TIMELINE_OUT = 1000,
     NET_WINDOW_NS = 1000000,
-    HISTORY_BUCKETS = 32,             /* a line's memory over the run, in this many steps */
     HISTORY_LINES = 8192,             /* lines that get one */
     HISTORY_FIRST_WIDTH_NS = 50000000,
 };
 
-typedef int64_t history_t[HISTORY_BUCKETS];
+typedef int64_t history_t[FP_MEMORY_HISTORY_BUCKETS];
+enum { HISTORY_BUCKETS = FP_MEMORY_HISTORY_BUCKETS };
 
-typedef struct point {
+typedef struct fp_memory_point {
     uint64_t t_ns; /* since the agent started */
     uint64_t bytes;
 } point_t;
 
-/* Figures that no line took (allocations outside profiled code). */
-typedef struct other_mem {
-    _Atomic uint64_t alloc, free, copy;
-} other_mem_t;
-
-/* One home for the memory profile. The timeline belongs to the sampler
- * thread (and the final write, after it stopped); the rest is written by
- * the interposer's hooks on any thread, with atomics. */
-static struct {
-    bool active;
-    fp_alloc_detach_fn detach;
-    fp_alloc_stats_fn stats;
-    other_mem_t other;
-    _Atomic uint64_t peak_at_ns;     /* when the last peak snapshot was taken */
-    _Atomic int64_t peak_live;
-    point_t *timeline;
-    int npoints;
-    fp_ownfd_t statm;
-    long page;
-    uint64_t profiler_bytes;         /* largest seen */
-    uint64_t final_hwm;              /* VmHWM when counting stopped, before exit work */
-    history_t *histories;            /* per line: its largest live bytes in each bucket */
-    uint32_t nhistories;
-    uint64_t history_width_ns;       /* the time one bucket covers; doubles as the run goes on */
-} mem = {.statm = {-1, 0, 0}};
-
 static void *hook_site(void)
 {
-    return fp_frames_site(&fp_agent.sites, fp_frames_this_thread());
+    return fp_frames_site(&fp_agent.frames, fp_frames_this_thread());
 }
 
+/* The hooks are called by the interposer with no argument to carry the
+ * state: they use the agent's. */
 static void hook_alloc(void *site, uint64_t weight, bool python)
 {
+    fp_memory_t *mem = &fp_agent.memory;
     fp_line_t *l = site;
     if (!l) {
-        atomic_fetch_add_explicit(&mem.other.alloc, weight, memory_order_relaxed);
+        atomic_fetch_add_explicit(&mem->unattributed.alloc, weight, memory_order_relaxed);
         return;
     }
     atomic_fetch_add_explicit(&l->alloc_bytes, weight, memory_order_relaxed);
@@ -79,6 +56,7 @@ static void hook_alloc(void *site, uint64_t weight, bool python)
 static void hook_free(void *alloc_site, uint64_t alloc_ns, void *free_site, uint64_t weight, bool python,
                       bool netted)
 {
+    fp_memory_t *mem = &fp_agent.memory;
     fp_line_t *a = alloc_site, *f = free_site;
     if (alloc_ns < fp_agent.start_mono_ns) {
         /* a forked child freeing its parent's memory: the parent's figures
@@ -96,25 +74,27 @@ static void hook_free(void *alloc_site, uint64_t alloc_ns, void *free_site, uint
     } else if (f) {
         atomic_fetch_add_explicit(&f->free_bytes, weight, memory_order_relaxed);
     } else {
-        atomic_fetch_add_explicit(&mem.other.free, weight, memory_order_relaxed);
+        atomic_fetch_add_explicit(&mem->unattributed.free, weight, memory_order_relaxed);
     }
 }
 
 static void hook_copy(void *site, uint64_t weight)
 {
+    fp_memory_t *mem = &fp_agent.memory;
     fp_line_t *l = site;
-    atomic_fetch_add_explicit(l ? &l->copy_bytes : &mem.other.copy, weight, memory_order_relaxed);
+    atomic_fetch_add_explicit(l ? &l->copy_bytes : &mem->unattributed.copy, weight, memory_order_relaxed);
 }
 
 static void hook_peak(int64_t live)
 {
+    fp_memory_t *mem = &fp_agent.memory;
     fp_sites_t *s = &fp_agent.sites;
     uint32_t n = atomic_load(&s->nlines);
     for (uint32_t i = 0; i < n && i < FP_MAX_LINES; i++)
         atomic_store_explicit(&s->lines[i].peak_bytes, atomic_load(&s->lines[i].live_bytes),
                               memory_order_relaxed);
-    atomic_store(&mem.peak_live, live);
-    atomic_store(&mem.peak_at_ns, fp_clock_ns(CLOCK_MONOTONIC) - fp_agent.start_mono_ns);
+    atomic_store(&mem->peak_live, live);
+    atomic_store(&mem->peak_at_ns, fp_clock_ns(CLOCK_MONOTONIC) - fp_agent.start_mono_ns);
 }
 
 /* pymalloc serves MEM and OBJ unless PYTHONMALLOC says otherwise. */
@@ -143,141 +123,152 @@ static void wrap_python_allocators(fp_alloc_wrap_python_fn wrap, fp_alloc_wrap_a
     }
 }
 
-int fp_memory_start(void)
+void fp_memory_init(fp_memory_t *mem, fp_agent_t *agent)
+{
+    bool wrapped = mem->wrapped;
+    memset(mem, 0, sizeof *mem);
+    mem->agent = agent;
+    mem->wrapped = wrapped;
+    mem->statm = FP_OWNFD_NONE;
+}
+
+int fp_memory_start(fp_memory_t *mem)
 {
     fp_alloc_attach_fn attach = (fp_alloc_attach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_ATTACH);
     fp_alloc_wrap_python_fn wrap = (fp_alloc_wrap_python_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_WRAP_PYTHON);
     fp_alloc_wrap_arenas_fn wrap_arenas = (fp_alloc_wrap_arenas_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_WRAP_ARENAS);
-    mem.detach = (fp_alloc_detach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_DETACH);
-    mem.stats = (fp_alloc_stats_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_STATS);
-    if (!attach || !wrap || !wrap_arenas || !mem.detach || !mem.stats)
+    mem->detach = (fp_alloc_detach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_DETACH);
+    mem->stats = (fp_alloc_stats_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_STATS);
+    if (!attach || !wrap || !wrap_arenas || !mem->detach || !mem->stats)
         return -1;
-    mem.timeline = fp_arena_alloc(&fp_agent.arena, sizeof(point_t) * TIMELINE_CAP);
-    mem.histories = fp_arena_alloc(&fp_agent.arena, sizeof(history_t) * HISTORY_LINES);
-    mem.history_width_ns = HISTORY_FIRST_WIDTH_NS;
-    if (!mem.timeline || !mem.histories)
+    fp_agent_t *a = mem->agent;
+    mem->timeline = fp_arena_alloc(&a->arena, sizeof(point_t) * TIMELINE_CAP);
+    mem->histories = fp_arena_alloc(&a->arena, sizeof(history_t) * HISTORY_LINES);
+    mem->history_width_ns = HISTORY_FIRST_WIDTH_NS;
+    if (!mem->timeline || !mem->histories)
         return -1;
-    mem.page = sysconf(_SC_PAGESIZE);
-    fp_ownfd_open(&mem.statm, "/proc/self/statm");
+    mem->page = sysconf(_SC_PAGESIZE);
+    fp_ownfd_open(&mem->statm, "/proc/self/statm");
     static const fp_alloc_hooks_t hooks = {hook_site, hook_alloc, hook_free, hook_copy, hook_peak};
     /* copies need less precision than allocations, and are many more */
-    fp_alloc_config_t config = {fp_agent.config.alloc_mean_bytes, 4 * fp_agent.config.alloc_mean_bytes,
-                                NET_WINDOW_NS};
-    wrap_python_allocators(wrap, wrap_arenas);
+    fp_alloc_config_t config = {a->config.alloc_mean_bytes, 4 * a->config.alloc_mean_bytes, NET_WINDOW_NS};
+    if (!mem->wrapped) /* a new start keeps them: wrapped again, they would count twice */
+        wrap_python_allocators(wrap, wrap_arenas);
+    mem->wrapped = true;
     if (attach(&hooks, &config) != 0)
         return -1;
-    mem.active = true;
-    fp_memory_tick();
+    mem->active = true;
+    fp_memory_tick(mem);
     return 0;
 }
 
-static uint64_t high_water_bytes(void);
+static uint64_t high_water_bytes(fp_memory_t *mem);
 
-/* The agent's work at exit (reading function spans imports `ast`) must
- * not raise the program's peak: the high-water mark is read now. */
-void fp_memory_stop(void)
+/* The agent's work at exit (reading function spans compiles the files)
+ * must not raise the program's peak: the high-water mark is read now. */
+void fp_memory_stop(fp_memory_t *mem)
 {
-    if (!mem.active)
+    if (!mem->active)
         return;
-    if (mem.detach)
-        mem.detach();
-    fp_memory_tick();
-    mem.final_hwm = high_water_bytes();
+    if (mem->detach)
+        mem->detach();
+    fp_memory_tick(mem);
+    mem->final_hwm = high_water_bytes(mem);
 }
 
-bool fp_memory_active(void) { return mem.active; }
+bool fp_memory_active(const fp_memory_t *mem) { return mem->active; }
 
-void fp_memory_reset(void)
+void fp_memory_reset(fp_memory_t *mem)
 {
-    mem.npoints = 0;
-    mem.final_hwm = 0;
-    if (mem.histories)
-        memset(mem.histories, 0, sizeof(history_t) * mem.nhistories);
-    mem.history_width_ns = HISTORY_FIRST_WIDTH_NS;
-    atomic_store(&mem.peak_at_ns, 0);
-    atomic_store(&mem.peak_live, 0);
-    memset((void *)&mem.other, 0, sizeof mem.other);
+    mem->npoints = 0;
+    mem->final_hwm = 0;
+    if (mem->histories)
+        memset(mem->histories, 0, sizeof(history_t) * mem->nhistories);
+    mem->history_width_ns = HISTORY_FIRST_WIDTH_NS;
+    atomic_store(&mem->peak_at_ns, 0);
+    atomic_store(&mem->peak_live, 0);
+    memset((void *)&mem->unattributed, 0, sizeof mem->unattributed);
 }
 
-void fp_memory_forget_lost_fds(void)
+void fp_memory_forget_lost_fds(fp_memory_t *mem)
 {
-    if (!fp_ownfd_ok(&mem.statm))
-        fp_ownfd_forget(&mem.statm);
+    if (!fp_ownfd_ok(&mem->statm))
+        fp_ownfd_forget(&mem->statm);
 }
 
-void fp_memory_reopen_fds(void)
+void fp_memory_reopen_fds(fp_memory_t *mem)
 {
-    if (mem.active && mem.statm.fd < 0)
-        fp_ownfd_open(&mem.statm, "/proc/self/statm");
+    if (mem->active && mem->statm.fd < 0)
+        fp_ownfd_open(&mem->statm, "/proc/self/statm");
 }
 
 /* Resident bytes now, from /proc/self/statm. */
-static uint64_t resident_bytes(void)
+static uint64_t resident_bytes(fp_memory_t *mem)
 {
     char buf[128];
-    ssize_t n = pread(mem.statm.fd, buf, sizeof buf - 1, 0);
+    ssize_t n = pread(mem->statm.fd, buf, sizeof buf - 1, 0);
     if (n <= 0)
         return 0;
     buf[n] = '\0';
     unsigned long size, res;
     if (sscanf(buf, "%lu %lu", &size, &res) != 2)
         return 0;
-    return (uint64_t)res * (uint64_t)mem.page;
+    return (uint64_t)res * (uint64_t)mem->page;
 }
 
 static int shrink(point_t *p, int n, int max);
 
 /* Twice the time per bucket: neighbours merge, keeping the larger. */
-static void widen_histories(void)
+static void widen_histories(fp_memory_t *mem)
 {
-    for (uint32_t h = 0; h < mem.nhistories; h++) {
-        int64_t *b = mem.histories[h];
+    for (uint32_t h = 0; h < mem->nhistories; h++) {
+        int64_t *b = mem->histories[h];
         for (int i = 0; i < HISTORY_BUCKETS / 2; i++)
             b[i] = b[2 * i] > b[2 * i + 1] ? b[2 * i] : b[2 * i + 1];
         memset(b + HISTORY_BUCKETS / 2, 0, sizeof(int64_t) * (HISTORY_BUCKETS / 2));
     }
-    mem.history_width_ns *= 2;
+    mem->history_width_ns *= 2;
 }
 
 /* Each line's live memory now goes into its history. Sampler thread only. */
-static void record_histories(uint64_t t_ns)
+static void record_histories(fp_memory_t *mem, uint64_t t_ns)
 {
-    while (t_ns / mem.history_width_ns >= HISTORY_BUCKETS)
-        widen_histories();
-    int bucket = (int)(t_ns / mem.history_width_ns);
-    fp_sites_t *s = &fp_agent.sites;
+    while (t_ns / mem->history_width_ns >= HISTORY_BUCKETS)
+        widen_histories(mem);
+    int bucket = (int)(t_ns / mem->history_width_ns);
+    fp_sites_t *s = &mem->agent->sites;
     uint32_t n = atomic_load(&s->nlines);
     for (uint32_t i = 0; i < n && i < FP_MAX_LINES; i++) {
         fp_line_t *l = &s->lines[i];
         int64_t live = atomic_load_explicit(&l->live_bytes, memory_order_relaxed);
         if (!l->history) {
-            if (live <= 0 || mem.nhistories >= HISTORY_LINES)
+            if (live <= 0 || mem->nhistories >= HISTORY_LINES)
                 continue;
-            l->history = ++mem.nhistories;
+            l->history = ++mem->nhistories;
         }
-        int64_t *b = mem.histories[l->history - 1];
+        int64_t *b = mem->histories[l->history - 1];
         if (live > b[bucket])
             b[bucket] = live;
     }
 }
 
-void fp_memory_tick(void)
+void fp_memory_tick(fp_memory_t *mem)
 {
-    if (!mem.active || !mem.timeline)
+    if (!mem->active || !mem->timeline)
         return;
-    uint64_t rss = resident_bytes();
-    uint64_t own = mem.profiler_bytes;
-    point_t p = {fp_clock_ns(CLOCK_MONOTONIC) - fp_agent.start_mono_ns, rss > own ? rss - own : 0};
-    if (mem.npoints == TIMELINE_CAP)
-        mem.npoints = shrink(mem.timeline, mem.npoints, TIMELINE_CAP / 2);
-    mem.timeline[mem.npoints++] = p;
-    record_histories(p.t_ns);
+    uint64_t rss = resident_bytes(mem);
+    uint64_t own = mem->profiler_bytes;
+    point_t p = {fp_clock_ns(CLOCK_MONOTONIC) - mem->agent->start_mono_ns, rss > own ? rss - own : 0};
+    if (mem->npoints == TIMELINE_CAP)
+        mem->npoints = shrink(mem->timeline, mem->npoints, TIMELINE_CAP / 2);
+    mem->timeline[mem->npoints++] = p;
+    record_histories(mem, p.t_ns);
 }
 
 /* A /proc file to read, even when the program used up its descriptors. */
-static FILE *fdopen_anyway(const char *path)
+static FILE *fdopen_anyway(fp_memory_t *mem, const char *path)
 {
-    int fd = fp_ownfd_open_anyway(path, O_RDONLY | O_CLOEXEC, 0);
+    int fd = fp_ownfd_open_anyway(&mem->agent->spares, path, O_RDONLY | O_CLOEXEC, 0);
     FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!f && fd >= 0)
         close(fd);
@@ -285,9 +276,9 @@ static FILE *fdopen_anyway(const char *path)
 }
 
 /* The largest resident memory the process had, from the kernel. */
-static uint64_t high_water_bytes(void)
+static uint64_t high_water_bytes(fp_memory_t *mem)
 {
-    FILE *f = fdopen_anyway("/proc/self/status");
+    FILE *f = fdopen_anyway(mem, "/proc/self/status");
     if (!f)
         return 0;
     char line[256];
@@ -301,9 +292,9 @@ static uint64_t high_water_bytes(void)
 
 /* Resident pages of footprint's own shared objects (agent, interposer,
  * libunwind): mapped into the program only because it is profiled. */
-static uint64_t own_objects_bytes(void)
+static uint64_t own_objects_bytes(fp_memory_t *mem)
 {
-    FILE *f = fdopen_anyway("/proc/self/maps");
+    FILE *f = fdopen_anyway(mem, "/proc/self/maps");
     if (!f)
         return 0;
     static const char *const ours[] = {"/_footprint.", "/libfootprint_alloc.so", "/libunwind.so", "/liblzma.so"};
@@ -330,12 +321,12 @@ static uint64_t own_objects_bytes(void)
     return total;
 }
 
-static uint64_t measure_profiler_bytes(const fp_alloc_stats_t *st)
+static uint64_t measure_profiler_bytes(fp_memory_t *mem, const fp_alloc_stats_t *st)
 {
-    uint64_t now = fp_arena_resident(&fp_agent.arena) + st->own_bytes + own_objects_bytes();
-    if (now > mem.profiler_bytes)
-        mem.profiler_bytes = now;
-    return mem.profiler_bytes;
+    uint64_t now = fp_arena_resident(&mem->agent->arena) + st->own_bytes + own_objects_bytes(mem);
+    if (now > mem->profiler_bytes)
+        mem->profiler_bytes = now;
+    return mem->profiler_bytes;
 }
 
 /* Merges neighbours pairwise (each pair keeps its larger point) until at
@@ -356,18 +347,18 @@ static int shrink(point_t *p, int n, int max)
     return n;
 }
 
-static void write_timeline(fp_jsonw_t *w, uint64_t peak, uint64_t peak_at_ns)
+static void write_timeline(fp_memory_t *mem, fp_jsonw_t *w, uint64_t peak, uint64_t peak_at_ns)
 {
     /* the peak itself always shows, even when it fell between two ticks */
     static point_t copy[TIMELINE_CAP + 1]; /* writers are serialized (fragment.h) */
     int n = 0;
     bool placed = false;
-    for (int i = 0; i < mem.npoints; i++) {
-        if (!placed && mem.timeline[i].t_ns >= peak_at_ns) {
+    for (int i = 0; i < mem->npoints; i++) {
+        if (!placed && mem->timeline[i].t_ns >= peak_at_ns) {
             copy[n++] = (point_t){peak_at_ns, peak};
             placed = true;
         }
-        copy[n] = mem.timeline[i];
+        copy[n] = mem->timeline[i];
         if (copy[n].bytes > peak) /* measured against a smaller profiler share then */
             copy[n].bytes = peak;
         n++;
@@ -386,14 +377,15 @@ static void write_timeline(fp_jsonw_t *w, uint64_t peak, uint64_t peak_at_ns)
     fp_jsonw_end_array(w);
 }
 
-void fp_memory_write_history(fp_jsonw_t *w, const fp_line_t *l)
+void fp_memory_write_history(const fp_memory_t *mem, fp_jsonw_t *w, const fp_line_t *l)
 {
-    if (!mem.active || !l->history)
+    if (!mem->active || !l->history)
         return;
-    const int64_t *b = mem.histories[l->history - 1];
+    const int64_t *b = mem->histories[l->history - 1];
     /* every line's history spans the whole run so far, so they line up */
-    uint64_t end = (fp_agent.end_mono_ns ? fp_agent.end_mono_ns : fp_clock_ns(CLOCK_MONOTONIC)) - fp_agent.start_mono_ns;
-    int last = (int)(end / mem.history_width_ns);
+    const fp_agent_t *a = mem->agent;
+    uint64_t end = (a->end_mono_ns ? a->end_mono_ns : fp_clock_ns(CLOCK_MONOTONIC)) - a->start_mono_ns;
+    int last = (int)(end / mem->history_width_ns);
     if (last >= HISTORY_BUCKETS)
         last = HISTORY_BUCKETS - 1;
     fp_jsonw_begin_array(w);
@@ -402,34 +394,34 @@ void fp_memory_write_history(fp_jsonw_t *w, const fp_line_t *l)
     fp_jsonw_end_array(w);
 }
 
-void fp_memory_write(fp_jsonw_t *w)
+void fp_memory_write(fp_memory_t *mem, fp_jsonw_t *w)
 {
     fp_jsonw_key(w, "memory");
-    if (!mem.active) {
+    if (!mem->active) {
         fp_jsonw_null(w);
         return;
     }
     fp_alloc_stats_t st;
-    mem.stats(&st);
-    uint64_t own = measure_profiler_bytes(&st);
-    uint64_t hwm = mem.final_hwm ? mem.final_hwm : high_water_bytes();
+    mem->stats(&st);
+    uint64_t own = measure_profiler_bytes(mem, &st);
+    uint64_t hwm = mem->final_hwm ? mem->final_hwm : high_water_bytes(mem);
     uint64_t peak = hwm > own ? hwm - own : 0;
-    uint64_t peak_at = atomic_load(&mem.peak_at_ns);
+    uint64_t peak_at = atomic_load(&mem->peak_at_ns);
     if (!peak_at) { /* no snapshot: the highest timeline point */
-        for (int i = 0, best = -1; i < mem.npoints; i++)
-            if (best < 0 || mem.timeline[i].bytes > mem.timeline[best].bytes)
-                best = i, peak_at = mem.timeline[i].t_ns;
+        for (int i = 0, best = -1; i < mem->npoints; i++)
+            if (best < 0 || mem->timeline[i].bytes > mem->timeline[best].bytes)
+                best = i, peak_at = mem->timeline[i].t_ns;
     }
     fp_jsonw_begin_object(w);
     fp_jsonw_key(w, "peak_bytes");
     fp_jsonw_uint(w, peak);
     fp_jsonw_key(w, "peak_at_s");
     fp_jsonw_double(w, (double)peak_at / 1e9);
-    write_timeline(w, peak, peak_at);
+    write_timeline(mem, w, peak, peak_at);
     fp_jsonw_key(w, "profiler_bytes");
     fp_jsonw_uint(w, own);
     fp_jsonw_key(w, "line_timeline_bucket_s");
-    fp_jsonw_double(w, (double)mem.history_width_ns / 1e9);
+    fp_jsonw_double(w, (double)mem->history_width_ns / 1e9);
     fp_jsonw_key(w, "alloc_bytes");
     fp_jsonw_uint(w, st.alloc_bytes);
     fp_jsonw_key(w, "alloc_python_bytes");
@@ -441,15 +433,15 @@ void fp_memory_write(fp_jsonw_t *w)
     fp_jsonw_key(w, "dropped_samples");
     fp_jsonw_uint(w, st.dropped);
     fp_jsonw_key(w, "peak_live_estimate");
-    fp_jsonw_int(w, atomic_load(&mem.peak_live));
+    fp_jsonw_int(w, atomic_load(&mem->peak_live));
     fp_jsonw_key(w, "unattributed");
     fp_jsonw_begin_object(w);
     fp_jsonw_key(w, "alloc_bytes");
-    fp_jsonw_uint(w, atomic_load(&mem.other.alloc));
+    fp_jsonw_uint(w, atomic_load(&mem->unattributed.alloc));
     fp_jsonw_key(w, "free_bytes");
-    fp_jsonw_uint(w, atomic_load(&mem.other.free));
+    fp_jsonw_uint(w, atomic_load(&mem->unattributed.free));
     fp_jsonw_key(w, "copy_bytes");
-    fp_jsonw_uint(w, atomic_load(&mem.other.copy));
+    fp_jsonw_uint(w, atomic_load(&mem->unattributed.copy));
     fp_jsonw_end_object(w);
     fp_jsonw_end_object(w);
 }

@@ -6,28 +6,17 @@
 #include <stdatomic.h>
 #include <string.h>
 
-enum { MAX_RANGES = 4096, NBUFFERS = 8 };
+enum { MAX_RANGES = 4096 };
 
 typedef struct range {
     uintptr_t start, end;
     fp_code_kind_t kind;
 } range_t;
 
-typedef struct table {
+typedef struct fp_objmap_table {
     int n;
     range_t r[MAX_RANGES];
 } table_t;
-
-/* One home for this module's state. The handler reads `current`; the
- * rebuilding thread fills the next of NBUFFERS tables and swaps the
- * pointer, so a handler still reading an old table finds it intact unless
- * it was stalled across NBUFFERS rebuilds. */
-static struct {
-    table_t *buffers[NBUFFERS];
-    int next;
-    _Atomic(table_t *) current;
-    unsigned long long adds, subs; /* loader counters at the last build */
-} om;
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -96,42 +85,43 @@ static int read_counters(struct dl_phdr_info *info, size_t size, void *arg)
     return 1; /* the counters are the same on every entry: stop */
 }
 
-static void rebuild(void)
+static void rebuild(fp_objmap_t *om)
 {
-    table_t *t = om.buffers[om.next];
-    om.next = (om.next + 1) % NBUFFERS;
+    table_t *t = om->buffers[om->next];
+    om->next = (om->next + 1) % FP_OBJMAP_BUFFERS;
     t->n = 0;
     build_t b = {t, 0};
     dl_iterate_phdr(add_object, &b);
     qsort(t->r, (size_t)t->n, sizeof t->r[0], by_start);
-    atomic_store_explicit(&om.current, t, memory_order_release);
+    atomic_store_explicit(&om->current, t, memory_order_release);
 }
 
-int fp_objmap_init(fp_arena_t *arena)
+int fp_objmap_init(fp_objmap_t *om, fp_arena_t *arena)
 {
-    for (int i = 0; i < NBUFFERS; i++) {
-        om.buffers[i] = fp_arena_alloc(arena, sizeof(table_t));
-        if (!om.buffers[i])
+    memset(om, 0, sizeof *om);
+    for (int i = 0; i < FP_OBJMAP_BUFFERS; i++) {
+        om->buffers[i] = fp_arena_alloc(arena, sizeof(table_t));
+        if (!om->buffers[i])
             return -1;
     }
-    fp_objmap_refresh();
-    return atomic_load(&om.current) ? 0 : -1;
+    fp_objmap_refresh(om);
+    return atomic_load(&om->current) ? 0 : -1;
 }
 
-void fp_objmap_refresh(void)
+void fp_objmap_refresh(fp_objmap_t *om)
 {
     unsigned long long c[2] = {0, 0};
     dl_iterate_phdr(read_counters, c);
-    if (atomic_load(&om.current) && c[0] == om.adds && c[1] == om.subs)
+    if (atomic_load(&om->current) && c[0] == om->adds && c[1] == om->subs)
         return;
-    om.adds = c[0];
-    om.subs = c[1];
-    rebuild();
+    om->adds = c[0];
+    om->subs = c[1];
+    rebuild(om);
 }
 
-static const range_t *find(uintptr_t addr)
+static const range_t *find(const fp_objmap_t *om, uintptr_t addr)
 {
-    const table_t *t = atomic_load_explicit(&om.current, memory_order_acquire);
+    const table_t *t = atomic_load_explicit(&om->current, memory_order_acquire);
     if (!t)
         return NULL;
     int lo = 0, hi = t->n - 1;
@@ -148,15 +138,15 @@ static const range_t *find(uintptr_t addr)
     return NULL;
 }
 
-fp_code_kind_t fp_objmap_kind(uintptr_t addr)
+fp_code_kind_t fp_objmap_kind(const fp_objmap_t *om, uintptr_t addr)
 {
-    const range_t *r = find(addr);
+    const range_t *r = find(om, addr);
     return r ? r->kind : FP_KIND_UNKNOWN;
 }
 
-bool fp_objmap_after_syscall(uintptr_t addr)
+bool fp_objmap_after_syscall(const fp_objmap_t *om, uintptr_t addr)
 {
-    const range_t *r = find(addr);
+    const range_t *r = find(om, addr);
     if (!r || addr < r->start + 2)
         return false;
     const unsigned char *p = (const unsigned char *)addr;

@@ -9,6 +9,7 @@
 #ifndef FP_OBJMAP_H
 #define FP_OBJMAP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -21,16 +22,30 @@ typedef enum fp_code_kind {
     FP_KIND_SYSTEM,
 } fp_code_kind_t;
 
+enum { FP_OBJMAP_BUFFERS = 8 };
+struct fp_objmap_table;
+
+/* The module's state. The handler reads `current`; the sampler thread
+ * (the one rebuilder, after the first build at start) fills the next of
+ * the buffers and swaps the pointer, so a handler still reading an old
+ * table finds it intact unless it was stalled across that many rebuilds. */
+typedef struct fp_objmap {
+    struct fp_objmap_table *buffers[FP_OBJMAP_BUFFERS]; /* in the arena, from init */
+    int next;                                           /* rebuilder only */
+    _Atomic(struct fp_objmap_table *) current;          /* release-stored by the rebuilder */
+    unsigned long long adds, subs;                      /* loader counters at the last build */
+} fp_objmap_t;
+
 /* Builds the first table. Not signal-safe. Returns 0 or -1. */
-int fp_objmap_init(fp_arena_t *arena);
+int fp_objmap_init(fp_objmap_t *om, fp_arena_t *arena);
 /* Rebuilds the table when objects were loaded or unloaded since the last
  * call. Not signal-safe (dl_iterate_phdr takes the loader lock). */
-void fp_objmap_refresh(void);
+void fp_objmap_refresh(fp_objmap_t *om);
 /* Kind of the code at ADDR. Async-signal-safe. */
-fp_code_kind_t fp_objmap_kind(uintptr_t addr);
+fp_code_kind_t fp_objmap_kind(const fp_objmap_t *om, uintptr_t addr);
 /* True when the two bytes before ADDR are a syscall instruction, i.e. a
  * sample there was taken on the way back from the kernel. ADDR must be
  * code of a known object. Async-signal-safe. */
-bool fp_objmap_after_syscall(uintptr_t addr);
+bool fp_objmap_after_syscall(const fp_objmap_t *om, uintptr_t addr);
 
 #endif

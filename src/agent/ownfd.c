@@ -71,35 +71,30 @@ bool fp_ownfd_adopt(fp_ownfd_t *o, int fd)
     return true;
 }
 
-/* Enough for the agent's files at exit, which it opens one at a time:
- * a fragment, /proc files, the program's sources (function spans). */
-enum { RESERVE = 2 };
-static fp_ownfd_t reserve[RESERVE] = {{-1, 0, 0}, {-1, 0, 0}};
-
-void fp_ownfd_reserve(void)
+void fp_ownfd_reserve(fp_ownfd_spares_t *s)
 {
-    for (int i = 0; i < RESERVE; i++)
-        if (!fp_ownfd_ok(&reserve[i]))
-            fp_ownfd_open(&reserve[i], "/dev/null");
+    for (int i = 0; i < FP_OWNFD_SPARES; i++)
+        if (!fp_ownfd_ok(&s->fd[i]))
+            fp_ownfd_open(&s->fd[i], "/dev/null");
 }
 
-void fp_ownfd_release_reserve(void)
+void fp_ownfd_release_reserve(fp_ownfd_spares_t *s)
 {
-    for (int i = 0; i < RESERVE; i++)
-        fp_ownfd_close(&reserve[i]);
+    for (int i = 0; i < FP_OWNFD_SPARES; i++)
+        fp_ownfd_close(&s->fd[i]);
 }
 
-int fp_ownfd_open_anyway(const char *path, int flags, mode_t mode)
+int fp_ownfd_open_anyway(fp_ownfd_spares_t *s, const char *path, int flags, mode_t mode)
 {
     int fd = open(path, flags, mode);
     if (fd >= 0 || (errno != EMFILE && errno != ENFILE))
         return fd;
-    fp_ownfd_release_reserve();
+    fp_ownfd_release_reserve(s);
     fd = open(path, flags, mode);
     struct rlimit rl;
     if (fd >= 0 || errno != EMFILE || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
         return fd;
-    struct rlimit wider = {rl.rlim_cur + RESERVE, rl.rlim_max};
+    struct rlimit wider = {rl.rlim_cur + FP_OWNFD_SPARES, rl.rlim_max};
     if (setrlimit(RLIMIT_NOFILE, &wider) != 0)
         return -1;
     fd = open(path, flags, mode);

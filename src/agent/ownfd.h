@@ -41,15 +41,21 @@ static inline void fp_ownfd_forget(fp_ownfd_t *o) { *o = FP_OWNFD_NONE; }
 /* A program that runs out of descriptors (it leaks files) must still get
  * its profile: a few spare descriptors are held from the start and given
  * back before the agent's own files are written. Reserving again fills
- * the spares given back. */
-void fp_ownfd_reserve(void);
-void fp_ownfd_release_reserve(void);
+ * the spares given back. The spares are written by whichever thread
+ * writes a fragment (writers are serialized, fragment.h) and at start. */
+enum { FP_OWNFD_SPARES = 2 }; /* the agent's files at exit are opened one at a time */
+typedef struct fp_ownfd_spares {
+    fp_ownfd_t fd[FP_OWNFD_SPARES];
+} fp_ownfd_spares_t;
+#define FP_OWNFD_SPARES_NONE ((fp_ownfd_spares_t){{{-1, 0, 0}, {-1, 0, 0}}})
+void fp_ownfd_reserve(fp_ownfd_spares_t *s);
+void fp_ownfd_release_reserve(fp_ownfd_spares_t *s);
 
 /* open(2) for the agent's own short-lived files, even when the program
  * has used up its descriptors: the spares are given back, and if that is
  * not enough (the program lowered its limit below them) the soft limit is
  * raised for the moment of the open. */
-int fp_ownfd_open_anyway(const char *path, int flags, mode_t mode);
+int fp_ownfd_open_anyway(fp_ownfd_spares_t *s, const char *path, int flags, mode_t mode);
 
 /* The process's open descriptors, into OUT (at most MAX); -1 on error. */
 int fp_ownfd_list(int *out, int max);

@@ -64,8 +64,7 @@ uint32_t fp_sites_intern(fp_sites_t *s, const char *str, size_t n)
     return (uint32_t)off;
 }
 
-int fp_sites_file(fp_sites_t *s, const char *path, size_t len,
-                  bool (*classify)(const char *path, size_t len))
+int fp_sites_file(fp_sites_t *s, const char *path, size_t len, fp_sites_classify_fn classify, const void *ctx)
 {
     uint64_t h = hash_bytes(path, len);
     for (uint32_t probe = 0; probe < FP_MAX_FILES; probe++) {
@@ -84,7 +83,7 @@ int fp_sites_file(fp_sites_t *s, const char *path, size_t len,
                 }
                 f->path = off;
                 f->path_len = (uint32_t)len;
-                f->profiled = classify(path, len);
+                f->profiled = classify(ctx, path, len);
                 if (f->profiled)
                     atomic_fetch_add(&s->nprofiled, 1);
                 atomic_store_explicit(&f->state, 1, memory_order_release);

@@ -27,7 +27,7 @@ typedef struct fp_line {
     uint32_t line;
     _Atomic uint64_t cpu_python_ns;
     _Atomic uint64_t cpu_native_ns;
-    _Atomic uint64_t system_ns;
+    _Atomic uint64_t offcpu_ns;    /* waiting off a CPU (blocked), not system libraries' time */
     _Atomic uint64_t alloc_bytes;
     _Atomic uint64_t alloc_python_bytes;
     _Atomic uint64_t free_bytes;
@@ -36,6 +36,13 @@ typedef struct fp_line {
     _Atomic int64_t peak_bytes;  /* live_bytes when the program peaked */
     uint32_t history;            /* its memory over time: index + 1 (memory.c), 0 none */
 } fp_line_t;
+
+/* The time no profiled line took (code outside profiled files). */
+typedef struct fp_unattributed {
+    _Atomic uint64_t cpu_python_ns;
+    _Atomic uint64_t cpu_native_ns;
+    _Atomic uint64_t offcpu_ns;
+} fp_unattributed_t;
 
 /* Functions of a file, filled in later with the GIL (see agent.c). */
 typedef struct fp_span {
@@ -84,10 +91,11 @@ void fp_sites_reset_figures(fp_sites_t *s);
 uint32_t fp_sites_intern(fp_sites_t *s, const char *str, size_t n);
 static inline const char *fp_sites_str(const fp_sites_t *s, uint32_t off) { return s->strings + off; }
 
-/* Finds or adds the file PATH; CLASSIFY decides whether it is profiled
- * when it is new. Returns the file index or -1. Async-signal-safe. */
-int fp_sites_file(fp_sites_t *s, const char *path, size_t len,
-                  bool (*classify)(const char *path, size_t len));
+/* Finds or adds the file PATH; CLASSIFY(CTX, PATH, LEN) decides whether
+ * it is profiled when it is new. Returns the file index or -1.
+ * Async-signal-safe. */
+typedef bool (*fp_sites_classify_fn)(const void *ctx, const char *path, size_t len);
+int fp_sites_file(fp_sites_t *s, const char *path, size_t len, fp_sites_classify_fn classify, const void *ctx);
 
 /* Code cache. fp_sites_code_lookup returns the file index (>= 0), -1 for
  * a code object of an unprofiled file, or -2 when unknown. */

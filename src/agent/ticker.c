@@ -33,42 +33,21 @@ enum {
     MAX_STATUS_READS = 8,           /* per tick: a status file costs ~15 us (steal.h) */
 };
 
-/* One home for the sampler thread's state; only that thread touches it,
- * except `stop`/`wake` (the stopper) and `running`. */
-static struct {
-    pthread_t thread;
-    bool running;
-    _Atomic bool stop;
-    _Atomic int fatal;    /* a deadly signal to re-raise after the final write */
-    _Atomic bool paused;  /* start no timers: an exec is under way */
-    fp_ownfd_t wake_r, wake_w; /* a pipe: wakes the thread to stop */
-    fp_ownfd_t stat;           /* /proc/self/stat */
-    fp_ownfd_t procstat;       /* /proc/stat, for steal time */
-    fp_steal_t steal;
-    bool lost_fds;             /* a read failed: check them all next tick */
-    long last_nthreads;
-    unsigned ticks;
-    uint64_t next_snapshot_ns;
-    PyThreadState *tstate;  /* made the first time the thread needs the GIL */
-    PyGILState_STATE gil_state;
-    uint64_t rng;
-} tk = {.wake_r = {-1, 0, 0}, .wake_w = {-1, 0, 0}, .stat = {-1, 0, 0}, .procstat = {-1, 0, 0}};
-
-static uint64_t jitter(uint64_t mean)
+static uint64_t jitter(fp_ticker_t *tk, uint64_t mean)
 {
-    uint64_t x = tk.rng ? tk.rng : 0x2545F4914F6CDD1DULL;
+    uint64_t x = tk->rng ? tk->rng : 0x2545F4914F6CDD1DULL;
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    tk.rng = x;
+    tk->rng = x;
     return mean / 2 + x % (mean ? mean : 1);
 }
 
 /* Threads in the process now, from /proc/self/stat (field 20). */
-static long count_threads(void)
+static long count_threads(fp_ticker_t *tk)
 {
     char buf[1024];
-    ssize_t n = pread(tk.stat.fd, buf, sizeof buf - 1, 0);
+    ssize_t n = pread(tk->stat.fd, buf, sizeof buf - 1, 0);
     if (n <= 0)
         return -1;
     buf[n] = '\0';
@@ -82,20 +61,33 @@ static long count_threads(void)
     return strtol(p, NULL, 10);
 }
 
-static int slot_of(int tid)
+static int slot_of(const fp_cpu_t *cpu, int tid)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++)
-        if (atomic_load(&fp_threads[i].tid) == tid)
+        if (atomic_load(&cpu->threads[i].tid) == tid)
             return i;
     return -1;
 }
 
 /* Lists /proc/self/task with getdents64 into a stack buffer: opendir()
  * would allocate from the program's heap. */
-static void scan_threads(void)
+/* A thread's last wait, before it ended, goes to the line it was last
+ * seen on; then the CPU sampler lets it go. */
+static void drop_thread(fp_ticker_t *tk, int slot)
 {
+    fp_cpu_t *cpu = &tk->agent->cpu;
+    fp_offcpu_t *o = &tk->offcpu[slot];
+    fp_line_t *last = fp_cpu_last_line(cpu, slot);
+    if (o->gap.pending_off_ns > 0 && last)
+        atomic_fetch_add(&last->offcpu_ns, (uint64_t)o->gap.pending_off_ns);
+    fp_cpu_remove_thread(cpu, slot, o->last_sched.run_ns);
+}
+
+static void scan_threads(fp_ticker_t *tk)
+{
+    fp_cpu_t *cpu = &tk->agent->cpu;
     for (int i = 0; i < FP_MAX_THREADS; i++)
-        fp_threads[i].seen = false;
+        tk->offcpu[i].seen = false;
     int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return;
@@ -106,33 +98,33 @@ static void scan_threads(void)
             struct dirent64 *d = (struct dirent64 *)(buf + off);
             off += d->d_reclen;
             int tid = atoi(d->d_name);
-            if (tid <= 0 || tid == fp_agent.ticker_tid)
+            if (tid <= 0 || tid == tk->tid)
                 continue;
-            int slot = slot_of(tid);
+            int slot = slot_of(cpu, tid);
             if (slot < 0)
-                slot = fp_cpu_add_thread(tid, true);
+                slot = fp_ticker_add_thread(tk, tid, true);
             if (slot >= 0)
-                fp_threads[slot].seen = true;
+                tk->offcpu[slot].seen = true;
         }
     }
     close(fd);
     for (int i = 0; i < FP_MAX_THREADS; i++)
-        if (atomic_load(&fp_threads[i].tid) != 0 && !fp_threads[i].seen)
-            fp_cpu_remove_thread(i);
+        if (atomic_load(&cpu->threads[i].tid) != 0 && !tk->offcpu[i].seen)
+            drop_thread(tk, i);
 }
 
 /* Takes a reading of the machine's steal time once a window has passed. */
-static void measure_steal(uint64_t now)
+static void measure_steal(fp_ticker_t *tk, uint64_t now)
 {
-    if (tk.procstat.fd < 0 || !fp_steal_due(&tk.steal, now))
+    if (tk->procstat.fd < 0 || !fp_steal_due(&tk->steal, now))
         return;
     char buf[512]; /* the first line is all that is needed */
-    ssize_t n = pread(tk.procstat.fd, buf, sizeof buf, 0);
+    ssize_t n = pread(tk->procstat.fd, buf, sizeof buf, 0);
     uint64_t total, steal;
     if (n <= 0)
-        tk.lost_fds = true;
+        tk->lost_fds = true;
     else if (fp_steal_parse(buf, (size_t)n, &total, &steal))
-        fp_steal_update(&tk.steal, total, steal, now);
+        fp_steal_update(&tk->steal, total, steal, now);
 }
 
 /* Adds the off-CPU time each thread spent since the last tick to its
@@ -140,40 +132,42 @@ static void measure_steal(uint64_t now)
  * thread's counters, and a deficit is carried to the next tick rather
  * than dropped, so read skew cancels out. Returns true when some thread
  * has enough to be worth the GIL. */
-static bool measure_offcpu(void)
+static bool measure_offcpu(fp_ticker_t *tk)
 {
+    fp_cpu_t *cpu = &tk->agent->cpu;
     bool worth = false;
     int reads = 0;
     for (int i = 0; i < FP_MAX_THREADS; i++) {
-        fp_thread_t *t = &fp_threads[i];
+        fp_thread_t *t = &cpu->threads[i];
+        fp_offcpu_t *o = &tk->offcpu[i];
         fp_schedstat_t now_sched;
         if (atomic_load(&t->tid) == 0)
             continue;
         if (!fp_cpu_read_schedstat(t->sched.fd, &now_sched)) {
-            tk.lost_fds = true; /* closed by the program, or the thread is gone */
+            tk->lost_fds = true; /* closed by the program, or the thread is gone */
             continue;
         }
         uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
-        int64_t wall = (int64_t)(now - t->last_wall_ns);
-        uint64_t ran = now_sched.run_ns - t->last_sched.run_ns;
-        int64_t gap = wall - (int64_t)(ran + (now_sched.wait_ns - t->last_sched.wait_ns));
-        fp_tick_t seen = {.gap = gap, .ran = ran, .stayed = ran > 0 && now_sched.runs == t->last_sched.runs};
-        if (reads < MAX_STATUS_READS && fp_steal_wants_voluntary(&t->gap, &seen)) {
+        int64_t wall = (int64_t)(now - o->last_wall_ns);
+        uint64_t ran = now_sched.run_ns - o->last_sched.run_ns;
+        int64_t gap = wall - (int64_t)(ran + (now_sched.wait_ns - o->last_sched.wait_ns));
+        fp_tick_t seen = {.gap = gap, .ran = ran, .stayed = ran > 0 && now_sched.runs == o->last_sched.runs};
+        if (reads < MAX_STATUS_READS && fp_steal_wants_voluntary(&o->gap, &seen)) {
             seen.has_voluntary = fp_cpu_read_voluntary(atomic_load(&t->tid), &seen.voluntary);
             reads++;
         }
-        uint64_t stolen = fp_steal_split(&tk.steal, &t->gap, &seen);
-        if (stolen)
+        uint64_t stolen = fp_steal_split(&tk->steal, &o->gap, &seen);
+        if (stolen) /* the CPU sampler's to charge, with the thread's next sample */
             atomic_fetch_add_explicit(&t->stolen_ns, stolen, memory_order_relaxed);
-        t->last_wall_ns = now;
-        t->last_sched = now_sched;
-        if (t->gap.pending_off_ns > 0 && t->blocked_line && now_sched.run_ns == t->blocked_run_ns) {
+        o->last_wall_ns = now;
+        o->last_sched = now_sched;
+        if (o->gap.pending_off_ns > 0 && o->blocked_line && now_sched.run_ns == o->blocked_run_ns) {
             /* it has not run since it was seen on that line: it is still there */
-            atomic_fetch_add_explicit(&t->blocked_line->system_ns, (uint64_t)t->gap.pending_off_ns,
+            atomic_fetch_add_explicit(&o->blocked_line->offcpu_ns, (uint64_t)o->gap.pending_off_ns,
                                       memory_order_relaxed);
-            t->gap.pending_off_ns = 0;
+            o->gap.pending_off_ns = 0;
         }
-        if (t->gap.pending_off_ns >= MIN_CHARGE_NS || fp_cpu_runs_unsampled(t))
+        if (o->gap.pending_off_ns >= MIN_CHARGE_NS || fp_cpu_runs_unsampled(cpu, i, &o->last_sched))
             worth = true;
     }
     return worth;
@@ -202,8 +196,9 @@ static int native_id_of(PyThreadState *ts)
 
 /* The thread state of the thread in slot T, if Python knows the thread.
  * Called with the GIL held, so the list of thread states is stable. */
-static PyThreadState *state_of(fp_thread_t *t)
+static PyThreadState *state_of(fp_ticker_t *tk, fp_thread_t *t)
 {
+    (void)tk; /* before 3.11: its own thread state is not looked up */
     int tid = atomic_load(&t->tid);
     PyThreadState *seen = atomic_load(&t->tstate);
     PyInterpreterState *interp = PyInterpreterState_Main();
@@ -215,7 +210,7 @@ static PyThreadState *state_of(fp_thread_t *t)
         if ((int)ts->native_thread_id == tid)
             return ts;
 #else
-        if (ts != tk.tstate && native_id_of(ts) == tid) {
+        if (ts != tk->tstate && native_id_of(ts) == tid) {
             atomic_store(&t->tstate, ts);
             return ts;
         }
@@ -229,137 +224,133 @@ static PyThreadState *state_of(fp_thread_t *t)
  * last seen on. A thread that Python does not know (a native helper
  * thread) has no line: its waiting is not the program's. A thread that
  * runs but cannot be sampled gets its CPU time charged here too. */
-static void charge_offcpu(void)
+static void charge_offcpu(fp_ticker_t *tk)
 {
+    fp_cpu_t *cpu = &tk->agent->cpu;
     for (int i = 0; i < FP_MAX_THREADS; i++) {
-        fp_thread_t *t = &fp_threads[i];
+        fp_thread_t *t = &cpu->threads[i];
+        fp_offcpu_t *o = &tk->offcpu[i];
         if (atomic_load(&t->tid) != 0 && atomic_load(&t->unsampled))
-            fp_cpu_charge_unsampled(t, state_of(t));
-        if (atomic_load(&t->tid) == 0 || t->gap.pending_off_ns <= 0)
+            fp_cpu_charge_unsampled(cpu, i, &o->last_sched, state_of(tk, t));
+        if (atomic_load(&t->tid) == 0 || o->gap.pending_off_ns <= 0)
             continue;
-        PyThreadState *ts = state_of(t);
-        if (ts != tk.tstate) {
-            t->blocked_line = fp_cpu_charge_offcpu(t, ts, (uint64_t)t->gap.pending_off_ns);
-            t->blocked_run_ns = t->last_sched.run_ns;
+        PyThreadState *ts = state_of(tk, t);
+        if (ts != tk->tstate) {
+            o->blocked_line = fp_cpu_charge_offcpu(cpu, i, ts, (uint64_t)o->gap.pending_off_ns);
+            o->blocked_run_ns = o->last_sched.run_ns;
         }
-        t->gap.pending_off_ns = 0;
+        o->gap.pending_off_ns = 0;
     }
 }
 
 /* Takes the GIL. The thread gets its thread state the first time, not at
  * start, so that a program's start-up does not make way for it. */
-static void take_gil(void)
+static void take_gil(fp_ticker_t *tk)
 {
-    if (tk.tstate) {
-        PyEval_RestoreThread(tk.tstate);
+    if (tk->tstate) {
+        PyEval_RestoreThread(tk->tstate);
         return;
     }
-    tk.gil_state = PyGILState_Ensure();
-    tk.tstate = PyThreadState_Get();
+    tk->gil_state = PyGILState_Ensure();
+    tk->tstate = PyThreadState_Get();
 }
 
-static bool any_pending(void)
+static bool any_pending(fp_ticker_t *tk)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++)
-        if (atomic_load(&fp_threads[i].tid) != 0 && fp_threads[i].gap.pending_off_ns > 0)
+        if (atomic_load(&tk->agent->cpu.threads[i].tid) != 0 && tk->offcpu[i].gap.pending_off_ns > 0)
             return true;
     return false;
 }
 
 /* A new wake-up pipe, the old one's ends closed where still ours. */
-static bool open_wake_pipe(void)
+static bool open_wake_pipe(fp_ticker_t *tk)
 {
-    fp_ownfd_close(&tk.wake_r);
-    fp_ownfd_close(&tk.wake_w);
+    fp_ownfd_close(&tk->wake_r);
+    fp_ownfd_close(&tk->wake_w);
     int fds[2];
     if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
         return false;
-    fp_ownfd_adopt(&tk.wake_r, fds[0]);
-    fp_ownfd_adopt(&tk.wake_w, fds[1]);
-    return tk.wake_r.fd >= 0 && tk.wake_w.fd >= 0;
+    fp_ownfd_adopt(&tk->wake_r, fds[0]);
+    fp_ownfd_adopt(&tk->wake_w, fds[1]);
+    return tk->wake_r.fd >= 0 && tk->wake_w.fd >= 0;
 }
 
 /* The program closed descriptors (a daemon closes every one it did not
  * open). First every one no longer ours is forgotten, then they are all
  * opened again: a reopened one must not take the number of another one
  * of ours not yet found lost, and then be read as that one. */
-static void recover_descriptors(void)
+/* The CPU sampler's schedstat files, opened again: off-CPU time counts
+ * from there. */
+static void reopen_schedstats(fp_ticker_t *tk)
 {
-    fp_ownfd_t *own[] = {&tk.wake_r, &tk.wake_w, &tk.stat, &tk.procstat};
+    for (int i = 0; i < FP_MAX_THREADS; i++) {
+        fp_offcpu_t *o = &tk->offcpu[i];
+        fp_schedstat_t now;
+        uint64_t wall = fp_clock_ns(CLOCK_MONOTONIC);
+        if (!fp_cpu_reopen_schedstat(&tk->agent->cpu, i, &now))
+            continue;
+        o->last_wall_ns = wall;
+        o->last_sched = now;
+        o->gap.undecided_ns = 0;
+    }
+}
+
+static void recover_descriptors(fp_ticker_t *tk)
+{
+    fp_agent_t *a = tk->agent;
+    fp_ownfd_t *own[] = {&tk->wake_r, &tk->wake_w, &tk->stat, &tk->procstat};
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         if (!fp_ownfd_ok(own[i]))
             fp_ownfd_forget(own[i]);
-    fp_memory_forget_lost_fds();
-    fp_cpu_forget_lost_fds();
-    if (tk.stat.fd < 0)
-        fp_ownfd_open(&tk.stat, "/proc/self/stat");
-    if (tk.procstat.fd < 0)
-        fp_ownfd_open(&tk.procstat, "/proc/stat");
-    if (tk.wake_r.fd < 0 || tk.wake_w.fd < 0)
-        open_wake_pipe();
-    fp_memory_reopen_fds();
-    fp_cpu_reopen_fds();
-    tk.lost_fds = false;
+    fp_memory_forget_lost_fds(&a->memory);
+    fp_cpu_forget_lost_fds(&a->cpu);
+    if (tk->stat.fd < 0)
+        fp_ownfd_open(&tk->stat, "/proc/self/stat");
+    if (tk->procstat.fd < 0)
+        fp_ownfd_open(&tk->procstat, "/proc/stat");
+    if (tk->wake_r.fd < 0 || tk->wake_w.fd < 0)
+        open_wake_pipe(tk);
+    fp_memory_reopen_fds(&a->memory);
+    reopen_schedstats(tk);
+    tk->lost_fds = false;
 }
 
-static void tick(void)
+static void tick(fp_ticker_t *tk)
 {
+    fp_agent_t *a = tk->agent;
     /* the wake-up pipe goes first when the program closes all of them */
-    if (tk.lost_fds || !fp_ownfd_ok(&tk.wake_r))
-        recover_descriptors();
+    if (tk->lost_fds || !fp_ownfd_ok(&tk->wake_r))
+        recover_descriptors(tk);
     uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
-    long nthreads = count_threads();
-    if (!atomic_load(&tk.paused) && (nthreads != tk.last_nthreads || tk.ticks % RESCAN_TICKS == 0)) {
-        scan_threads();
-        tk.last_nthreads = nthreads;
+    long nthreads = count_threads(tk);
+    if (!atomic_load(&tk->paused) && (nthreads != tk->last_nthreads || tk->ticks % RESCAN_TICKS == 0)) {
+        scan_threads(tk);
+        tk->last_nthreads = nthreads;
     }
-    tk.ticks++;
-    fp_objmap_refresh();
-    fp_memory_tick();
-    measure_steal(now);
-    if (measure_offcpu()) {
-        take_gil();
-        charge_offcpu();
+    tk->ticks++;
+    fp_objmap_refresh(&a->objmap);
+    fp_memory_tick(&a->memory);
+    measure_steal(tk, now);
+    if (measure_offcpu(tk)) {
+        take_gil(tk);
+        charge_offcpu(tk);
         PyEval_SaveThread();
     }
     /* without the GIL: a snapshot must not stop the program's threads */
-    if (now >= tk.next_snapshot_ns && !atomic_load(&tk.stop)) {
-        fp_fragment_write(false);
-        tk.next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + SNAPSHOT_NS;
+    if (now >= tk->next_snapshot_ns && !atomic_load(&tk->stop)) {
+        fp_fragment_write(a, false);
+        tk->next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + SNAPSHOT_NS;
     }
-}
-
-/* A deadly signal arrived: write the final fragment without the GIL (the
- * program may hold it forever) and end the process as the signal would.
- * When the program is already stopping the agent (it is exiting, and is
- * waiting for this thread to end), that stop writes it and re-raises. */
-static bool die_of(int sig)
-{
-    int expected = FP_RUNNING;
-    if (!atomic_compare_exchange_strong(&fp_agent.stopping, &expected, FP_STOPPING)) {
-        atomic_store(&fp_agent.deadly_pending, sig);
-        return false;
-    }
-    atomic_store(&fp_agent.sampling, false);
-    fp_agent.end_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
-    fp_ownfd_release_reserve(); /* the exit work opens files */
-    fp_memory_stop();
-    fp_cpu_stop_all();
-    fp_fragment_write(true);
-    atomic_store(&fp_agent.stopping, FP_STOPPED);
-    signal(sig, SIG_DFL);
-    kill(getpid(), sig);
-    for (;;)
-        pause();
 }
 
 /* Wakes the sampler thread, through the pipe while it is still ours (it
  * also wakes within a tick without it). Async-signal-safe. */
-static void wake(void)
+static void wake(fp_ticker_t *tk)
 {
-    if (fp_ownfd_ok(&tk.wake_w)) {
+    if (fp_ownfd_ok(&tk->wake_w)) {
         char one = 1;
-        ssize_t ignored = write(tk.wake_w.fd, &one, 1);
+        ssize_t ignored = write(tk->wake_w.fd, &one, 1);
         (void)ignored;
     }
 }
@@ -367,102 +358,134 @@ static void wake(void)
 /* Whether the sampler thread was woken: a pipe that is no longer ours
  * (closed, its number reused) does not wake it; the next tick makes a
  * new one. */
-static bool woken(const struct pollfd *pfd, int polled)
+static bool woken(fp_ticker_t *tk, const struct pollfd *pfd, int polled)
 {
-    return polled > 0 && !(pfd->revents & POLLNVAL) && fp_ownfd_ok(&tk.wake_r);
+    return polled > 0 && !(pfd->revents & POLLNVAL) && fp_ownfd_ok(&tk->wake_r);
 }
 
-bool fp_ticker_request_fatal(int sig)
+bool fp_ticker_request_fatal(fp_ticker_t *tk, int sig)
 {
-    if (!tk.running || atomic_load(&tk.stop))
+    if (!tk->running || atomic_load(&tk->stop))
         return false;
     int expected = 0;
-    if (atomic_compare_exchange_strong(&tk.fatal, &expected, sig))
-        wake();
+    if (atomic_compare_exchange_strong(&tk->fatal, &expected, sig))
+        wake(tk);
     return true;
 }
 
+/* A deadly signal arrived: the agent's stop path writes the final
+ * fragment without the GIL (the program may hold it forever) and ends the
+ * process as the signal would; when the program is already stopping the
+ * agent (it is exiting, and is waiting for this thread to end), that stop
+ * writes it and re-raises. */
 static void *run(void *arg)
 {
-    (void)arg;
-    fp_agent.ticker_tid = (int)syscall(SYS_gettid);
-    fp_guard_enter(); /* nothing this thread does is the program's */
-    tk.tstate = NULL;
-    tk.next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + FIRST_SNAPSHOT_NS;
-    uint64_t mean = (uint64_t)(fp_agent.config.interval_s * 1e9);
-    while (!atomic_load(&tk.stop)) {
-        uint64_t ns = jitter(mean);
+    fp_ticker_t *tk = arg;
+    tk->tid = (int)syscall(SYS_gettid);
+    fp_guard_enter(&tk->agent->guard); /* nothing this thread does is the program's */
+    tk->tstate = NULL;
+    tk->next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + FIRST_SNAPSHOT_NS;
+    uint64_t mean = (uint64_t)(tk->agent->config.interval_s * 1e9);
+    while (!atomic_load(&tk->stop)) {
+        uint64_t ns = jitter(tk, mean);
         struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-        struct pollfd pfd = {tk.wake_r.fd, POLLIN, 0};
+        struct pollfd pfd = {tk->wake_r.fd, POLLIN, 0};
         int polled = ppoll(&pfd, 1, &ts, NULL);
-        if (atomic_load(&tk.fatal) && !die_of(atomic_load(&tk.fatal)))
+        if (atomic_load(&tk->fatal) && !tk->finish(atomic_load(&tk->fatal)))
             break;
-        if (woken(&pfd, polled) || atomic_load(&tk.stop))
+        if (woken(tk, &pfd, polled) || atomic_load(&tk->stop))
             break;
-        tick();
+        tick(tk);
     }
     /* a last measurement, so that the final wait is not lost */
-    measure_offcpu();
-    atomic_store(&fp_agent.ticker_cpu_ns, fp_clock_ns(CLOCK_THREAD_CPUTIME_ID));
-    if (!any_pending() && !tk.tstate)
+    measure_offcpu(tk);
+    atomic_store(&tk->cpu_ns, fp_clock_ns(CLOCK_THREAD_CPUTIME_ID));
+    if (!any_pending(tk) && !tk->tstate)
         return NULL;
-    take_gil();
-    charge_offcpu();
-    PyGILState_Release(tk.gil_state);
-    tk.tstate = NULL;
+    take_gil(tk);
+    charge_offcpu(tk);
+    PyGILState_Release(tk->gil_state);
+    tk->tstate = NULL;
     return NULL;
 }
 
-int fp_ticker_start(void)
+void fp_ticker_init(fp_ticker_t *tk, fp_agent_t *agent, fp_ticker_finish_fn finish)
 {
-    fp_ownfd_open(&tk.stat, "/proc/self/stat");
-    fp_ownfd_open(&tk.procstat, "/proc/stat");
-    tk.steal = (fp_steal_t){0};
-    if (!open_wake_pipe())
+    memset(tk, 0, sizeof *tk);
+    tk->agent = agent;
+    tk->finish = finish;
+    tk->wake_r = tk->wake_w = tk->stat = tk->procstat = FP_OWNFD_NONE;
+}
+
+int fp_ticker_add_thread(fp_ticker_t *tk, int tid, bool new_thread)
+{
+    fp_schedstat_t first;
+    uint64_t wall;
+    int slot = fp_cpu_add_thread(&tk->agent->cpu, tid, new_thread, &first, &wall);
+    if (slot >= 0)
+        tk->offcpu[slot] = (fp_offcpu_t){.last_wall_ns = wall, .last_sched = first};
+    return slot;
+}
+
+void fp_ticker_drop_threads(fp_ticker_t *tk)
+{
+    for (int i = 0; i < FP_MAX_THREADS; i++)
+        if (atomic_load(&tk->agent->cpu.threads[i].tid) != 0)
+            drop_thread(tk, i);
+}
+
+int fp_ticker_start(fp_ticker_t *tk)
+{
+    fp_ownfd_open(&tk->stat, "/proc/self/stat");
+    fp_ownfd_open(&tk->procstat, "/proc/stat");
+    tk->steal = (fp_steal_t){0};
+    if (!open_wake_pipe(tk))
         return -1;
-    tk.lost_fds = false;
-    atomic_store(&tk.stop, false);
-    tk.last_nthreads = -1;
-    tk.ticks = 0;
+    tk->lost_fds = false;
+    atomic_store(&tk->stop, false);
+    tk->last_nthreads = -1;
+    tk->ticks = 0;
     /* the agent's thread must not inherit a signal mask that hides our
      * sample signal from the program's threads: block everything in it */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&tk.thread, NULL, run, NULL);
+    int rc = pthread_create(&tk->thread, NULL, run, tk);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    tk.running = rc == 0;
+    tk->running = rc == 0;
     return rc == 0 ? 0 : -1;
 }
 
-void fp_ticker_stop(void)
+void fp_ticker_stop(fp_ticker_t *tk)
 {
-    if (!tk.running)
+    if (!tk->running)
         return;
-    atomic_store(&tk.stop, true);
-    wake();
+    atomic_store(&tk->stop, true);
+    wake(tk);
     Py_BEGIN_ALLOW_THREADS
-    pthread_join(tk.thread, NULL);
+    pthread_join(tk->thread, NULL);
     Py_END_ALLOW_THREADS
-    tk.running = false;
-    fp_ownfd_close(&tk.wake_r);
-    fp_ownfd_close(&tk.wake_w);
-    fp_ownfd_close(&tk.stat);
-    fp_ownfd_close(&tk.procstat);
+    tk->running = false;
+    fp_ownfd_close(&tk->wake_r);
+    fp_ownfd_close(&tk->wake_w);
+    fp_ownfd_close(&tk->stat);
+    fp_ownfd_close(&tk->procstat);
 }
 
-void fp_ticker_pause_threads(bool pause)
+void fp_ticker_pause_threads(fp_ticker_t *tk, bool pause)
 {
-    atomic_store(&tk.paused, pause);
-    tk.last_nthreads = -1; /* rescan when resumed */
+    atomic_store(&tk->paused, pause);
+    tk->last_nthreads = -1; /* rescan when resumed */
 }
 
-void fp_ticker_forget(void)
+void fp_ticker_forget(fp_ticker_t *tk)
 {
-    tk.running = false;
-    fp_ownfd_close(&tk.wake_r);
-    fp_ownfd_close(&tk.wake_w);
-    fp_ownfd_close(&tk.stat);
-    fp_ownfd_close(&tk.procstat);
-    tk.tstate = NULL;
+    fp_cpu_forget_all(&tk->agent->cpu);
+    memset(tk->offcpu, 0, sizeof tk->offcpu);
+    tk->running = false;
+    fp_ownfd_close(&tk->wake_r);
+    fp_ownfd_close(&tk->wake_w);
+    fp_ownfd_close(&tk->stat);
+    fp_ownfd_close(&tk->procstat);
+    tk->tstate = NULL;
 }

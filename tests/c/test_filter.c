@@ -2,12 +2,14 @@
  *
  * Which files are profiled: the program's own tree minus libraries by
  * default, everything with --profile-all, --include adding and --exclude
- * removing files (include wins). Each test sets the global fp_filter
- * fields directly; paths are passed in exact-size heap buffers with no
+ * removing files (include wins). Each test sets the fields of one filter
+ * directly; paths are passed in exact-size heap buffers with no
  * NUL after them, as the agent's frame code passes them. */
 #include "testutil.h"
 
 #include "../../src/agent/filter.h"
+
+static fp_filter_t fp_filter;
 
 static int reset(void **state)
 {
@@ -31,7 +33,7 @@ static bool profiled(const char *path)
     char *buf = malloc(n ? n : 1);
     assert_non_null(buf);
     memcpy(buf, path, n);
-    bool r = fp_filter_profiled(buf, n);
+    bool r = fp_filter_profiled(&fp_filter, buf, n);
     free(buf);
     return r;
 }
@@ -101,9 +103,9 @@ static void test_add_library(void **state)
 {
     (void)state;
     program_dir("/opt");
-    fp_filter_add_library("/opt/py/lib/python3.12"); /* gets its trailing '/' */
-    fp_filter_add_library("/opt/boot/");
-    fp_filter_add_library("");                     /* ignored */
+    fp_filter_add_library(&fp_filter, "/opt/py/lib/python3.12"); /* gets its trailing '/' */
+    fp_filter_add_library(&fp_filter, "/opt/boot/");
+    fp_filter_add_library(&fp_filter, "");                     /* ignored */
     assert_int_equal(fp_filter.nlibrary, 2);
     assert_string_equal(fp_filter.library[0], "/opt/py/lib/python3.12/");
     assert_string_equal(fp_filter.library[1], "/opt/boot/");
@@ -178,11 +180,11 @@ static void test_len_shorter_than_buffer(void **state)
     program_dir("/home/u/proj");
     exclude("*.pyc");
     const char path[] = "/home/u/proj/a.pycXYZ";
-    assert_false(fp_filter_profiled(path, strlen(path) - 3));
-    assert_true(fp_filter_profiled(path, strlen(path) - 4)); /* "/home/u/proj/a.py" */
-    assert_false(fp_filter_profiled(path, 0));
+    assert_false(fp_filter_profiled(&fp_filter, path, strlen(path) - 3));
+    assert_true(fp_filter_profiled(&fp_filter, path, strlen(path) - 4)); /* "/home/u/proj/a.py" */
+    assert_false(fp_filter_profiled(&fp_filter, path, 0));
     /* cut inside the program directory's name */
-    assert_false(fp_filter_profiled(path, 8));
+    assert_false(fp_filter_profiled(&fp_filter, path, 8));
 }
 
 static void test_path_is_program_dir(void **state)
@@ -191,7 +193,7 @@ static void test_path_is_program_dir(void **state)
     program_dir("/home/u/proj");
     assert_false(profiled("/home/u/proj"));
     char buf[] = "/home/u/proj/";
-    assert_false(fp_filter_profiled(buf, strlen(buf) - 1)); /* the byte after it is '/' */
+    assert_false(fp_filter_profiled(&fp_filter, buf, strlen(buf) - 1)); /* the byte after it is '/' */
 }
 
 static void test_set_patterns(void **state)

@@ -87,7 +87,8 @@ static void test_opening_when_the_program_has_no_descriptor_left(void **state)
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
     if (saved.rlim_max < 128)
         skip();
-    fp_ownfd_reserve();
+    fp_ownfd_spares_t spares = FP_OWNFD_SPARES_NONE;
+    fp_ownfd_reserve(&spares);
     struct rlimit low = {64, saved.rlim_max};
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
     int leaked[64], n = 0;
@@ -95,7 +96,7 @@ static void test_opening_when_the_program_has_no_descriptor_left(void **state)
         n++;
     assert_true(n < 64);
     assert_int_equal(open("/dev/null", O_RDONLY), -1); /* the program is out of them */
-    int fd = fp_ownfd_open_anyway("/dev/null", O_RDONLY | O_CLOEXEC, 0);
+    int fd = fp_ownfd_open_anyway(&spares, "/dev/null", O_RDONLY | O_CLOEXEC, 0);
     assert_true(fd >= 0);
     struct rlimit now;
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);

@@ -119,8 +119,9 @@ static void test_sites_init_small_arena(void **state)
 /* ---- files ---- */
 
 static atomic_int classify_calls;
-static bool classify_py(const char *path, size_t len)
+static bool classify_py(const void *ctx, const char *path, size_t len)
 {
+    (void)ctx;
     atomic_fetch_add(&classify_calls, 1);
     return len >= 3 && memcmp(path + len - 3, ".py", 3) == 0;
 }
@@ -130,15 +131,15 @@ static void test_file_same_path_same_index(void **state)
     fixture_t *fx = *state;
     fp_sites_t *s = &fx->sites;
     atomic_store(&classify_calls, 0);
-    int a = fp_sites_file(s, "/src/a.py", 9, classify_py);
-    int b = fp_sites_file(s, "/src/b.txt", 10, classify_py);
+    int a = fp_sites_file(s, "/src/a.py", 9, classify_py, NULL);
+    int b = fp_sites_file(s, "/src/b.txt", 10, classify_py, NULL);
     assert_true(a >= 0 && a < FP_MAX_FILES);
     assert_true(b >= 0 && b < FP_MAX_FILES);
     assert_int_not_equal(a, b);
     assert_int_equal(atomic_load(&classify_calls), 2);
     for (int i = 0; i < 5; i++) {
-        assert_int_equal(fp_sites_file(s, "/src/a.py", 9, classify_py), a);
-        assert_int_equal(fp_sites_file(s, "/src/b.txt", 10, classify_py), b);
+        assert_int_equal(fp_sites_file(s, "/src/a.py", 9, classify_py, NULL), a);
+        assert_int_equal(fp_sites_file(s, "/src/b.txt", 10, classify_py, NULL), b);
     }
     /* the classifier ran once per new path, and its answer is kept */
     assert_int_equal(atomic_load(&classify_calls), 2);
@@ -155,16 +156,16 @@ static void test_file_len_not_nul_terminated(void **state)
     fixture_t *fx = *state;
     fp_sites_t *s = &fx->sites;
     atomic_store(&classify_calls, 0);
-    int a = fp_sites_file(s, "/src/a.py.bak", 9, classify_py);
+    int a = fp_sites_file(s, "/src/a.py.bak", 9, classify_py, NULL);
     assert_true(a >= 0);
     assert_true(s->files[a].profiled); /* the classifier saw "/src/a.py" */
-    assert_int_equal(fp_sites_file(s, "/src/a.py", 9, classify_py), a);
-    int bak = fp_sites_file(s, "/src/a.py.bak", 13, classify_py);
+    assert_int_equal(fp_sites_file(s, "/src/a.py", 9, classify_py, NULL), a);
+    int bak = fp_sites_file(s, "/src/a.py.bak", 13, classify_py, NULL);
     assert_true(bak >= 0);
     assert_int_not_equal(bak, a);
     assert_false(s->files[bak].profiled);
     /* a prefix of a known path is another file */
-    int pre = fp_sites_file(s, "/src/a.p", 8, classify_py);
+    int pre = fp_sites_file(s, "/src/a.p", 8, classify_py, NULL);
     assert_true(pre >= 0);
     assert_int_not_equal(pre, a);
     assert_int_equal(atomic_load(&classify_calls), 3);
@@ -181,12 +182,12 @@ static void test_many_files(void **state)
     atomic_store(&classify_calls, 0);
     for (int i = 0; i < N; i++) {
         int n = snprintf(path, sizeof path, "/lib/pkg%d/mod.py", i);
-        idx[i] = fp_sites_file(s, path, (size_t)n, classify_py);
+        idx[i] = fp_sites_file(s, path, (size_t)n, classify_py, NULL);
         assert_true(idx[i] >= 0);
     }
     for (int i = 0; i < N; i++) {
         int n = snprintf(path, sizeof path, "/lib/pkg%d/mod.py", i);
-        assert_int_equal(fp_sites_file(s, path, (size_t)n, classify_py), idx[i]);
+        assert_int_equal(fp_sites_file(s, path, (size_t)n, classify_py, NULL), idx[i]);
         assert_string_equal(fp_sites_str(s, s->files[idx[i]].path), path);
     }
     assert_int_equal(atomic_load(&classify_calls), N);
@@ -199,8 +200,8 @@ static void test_line_same_key_same_record(void **state)
 {
     fixture_t *fx = *state;
     fp_sites_t *s = &fx->sites;
-    int f = fp_sites_file(s, "/src/a.py", 9, classify_py);
-    int g = fp_sites_file(s, "/src/b.py", 9, classify_py);
+    int f = fp_sites_file(s, "/src/a.py", 9, classify_py, NULL);
+    int g = fp_sites_file(s, "/src/b.py", 9, classify_py, NULL);
     fp_line_t *l10 = fp_sites_line(s, f, 10);
     assert_non_null(l10);
     assert_int_equal(l10->file, (uint32_t)f);
@@ -381,7 +382,7 @@ static void test_threads_add_to_same_lines(void **state)
 {
     fixture_t *fx = *state;
     fp_sites_t *s = &fx->sites;
-    int file = fp_sites_file(s, "/src/hot.py", 11, classify_py);
+    int file = fp_sites_file(s, "/src/hot.py", 11, classify_py, NULL);
     assert_true(file >= 0);
     pthread_t tid[THREADS];
     worker_t w[THREADS];
@@ -426,7 +427,7 @@ static void *add_files(void *arg)
     for (int round = 0; round < 200; round++)
         for (int i = 0; i < 32; i++) {
             int n = snprintf(path, sizeof path, "/src/f%d.py", i);
-            int r = fp_sites_file(w->sites, path, (size_t)n, classify_py);
+            int r = fp_sites_file(w->sites, path, (size_t)n, classify_py, NULL);
             if (r >= 0)
                 w->idx[i] = r;
         }
