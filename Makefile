@@ -31,6 +31,11 @@ LIBDIR := $(BUILD)/lib/footprint
 
 LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/utf8.c src/common/path.c
 LAUNCHER_OBJ := $(patsubst src/%.c,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_SRC))
+# The launcher's C++: only the shim over toml++ that reads budget files (tomlfile.h)
+LAUNCHER_CXX_SRC := $(wildcard src/launcher/*.cpp)
+LAUNCHER_OBJ += $(patsubst src/%.cpp,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_CXX_SRC))
+CXXFLAGS_COMMON := $(filter-out -std=c11 -Wstrict-prototypes,$(CFLAGS_COMMON)) -std=c++17 \
+    $(shell pkg-config --cflags tomlplusplus 2>/dev/null)
 INTERPOSER_SRC := $(wildcard src/interposer/*.c)
 # The HTML report's page, stylesheet and script, embedded in the launcher
 HTML_ASSETS := src/launcher/html/page.html src/launcher/html/page.css src/launcher/html/page.js
@@ -45,8 +50,12 @@ $(BUILD)/obj/launcher/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
 
+$(BUILD)/obj/launcher/%.o: src/%.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX $@"; $(CXX) $(CXXFLAGS_COMMON) -MMD -MP -c $< -o $@
+
 $(BUILD)/footprint: $(LAUNCHER_OBJ) $(BUILD)/obj/gen/html_assets.o
-	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -lm && mv -f $@.tmp $@
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ -lm && mv -f $@.tmp $@
 
 # Each asset becomes const arrays fp_html_page_css[] and fp_html_page_css_len (html.c).
 $(BUILD)/gen/html_assets.c: $(HTML_ASSETS)

@@ -15,6 +15,7 @@ void fp_cli_usage(void)
         "usage: footprint [run] [options] script.py [args...]\n"
         "       footprint [run] [options] -m module [args...]\n"
         "       footprint view [options] profile.json\n"
+        "       footprint check [options] script.py | profile.json   (budgets; see check --help)\n"
         "\n"
         "Profiles a Python program, unchanged: CPU time per line and function, split\n"
         "into Python, native and off-CPU time, and memory (allocations, the peak and\n"

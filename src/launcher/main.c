@@ -1,4 +1,4 @@
-/* main.c: the footprint command: `run` (the default) and `view`. */
+/* main.c: the footprint command: `run` (the default) and `view`; `check` is check.c's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "child.h"
 #include "cli.h"
 #include "../common/path.h"
@@ -311,6 +312,8 @@ static int cmd_view(const fp_options_t *o)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "check") == 0)
+        return fp_check_main(argc, argv);
     fp_options_t o;
     if (fp_cli_parse(&o, argc, argv) != 0)
         return EXIT_USAGE;
