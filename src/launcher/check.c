@@ -138,7 +138,9 @@ static int set_growth(check_t *c, const char *v)
     return 0;
 }
 
-static int set_value(check_t *c, const char *name, const char *v)
+/* NAME's value V; ARG is the option as given ("--python" with V after
+ * it, or "--python=V"), which a run option is passed on as. */
+static int set_value(check_t *c, const char *name, const char *v, const char *arg)
 {
     if (!*v) {
         fp_error("%s wants a value", name);
@@ -158,7 +160,7 @@ static int set_value(check_t *c, const char *name, const char *v)
     else if (strcmp(name, "--repeat") == 0)
         return set_repeat(c, v);
     else
-        return forward(c, name, v);
+        return strchr(arg, '=') ? forward(c, arg, NULL) : forward(c, arg, v);
     return 0;
 }
 
@@ -203,12 +205,13 @@ static int parse_option(check_t *c, int argc, char **argv, int *i)
         return set_flag(c, name, arg);
     }
     if (eq)
-        return set_value(c, name, eq + 1);
+        return set_value(c, name, eq + 1, arg);
     if (*i + 1 >= argc) {
         fp_error("option %s wants a value", name);
         return -1;
     }
-    return set_value(c, name, argv[++*i]);
+    ++*i;
+    return set_value(c, name, argv[*i], arg);
 }
 
 static bool is_profile_name(const char *arg)
@@ -310,10 +313,6 @@ static int validate(check_t *c)
         fp_error("--baseline is given but no limit is relative to it (use --max-growth 10%% or limits like +10%%)");
         return -1;
     }
-    if (c->profile_path && (c->nforwarded > 0 || c->repeat > 1)) {
-        fp_error("run options and --repeat do not apply to a saved profile");
-        return -1;
-    }
     if (c->cpu_only && any_budget(c, is_memory)) {
         fp_error("a memory budget needs memory profiling: drop --cpu-only");
         return -1;
@@ -324,6 +323,10 @@ static int validate(check_t *c)
     }
     if (c->worst && c->repeat < 2) {
         fp_error("--worst chooses among runs: give --repeat N too");
+        return -1;
+    }
+    if (c->profile_path && (c->nforwarded > 0 || c->repeat > 1)) {
+        fp_error("run options and --repeat do not apply to a saved profile");
         return -1;
     }
     return c->junit_path ? check_writable(c->junit_path) : 0;
