@@ -9,7 +9,10 @@
 CC ?= gcc
 BUILD ?= build
 CFLAGS_COMMON ?= -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-LIBS := -lcmocka -ljansson -lpthread -lm
+LIBS := -lcmocka -ljansson -ltomlplusplus -lstdc++ -lpthread -lm
+# The launcher's one C++ file (tomlfile.cpp) builds with the C flags made C++.
+CXXFLAGS_COMMON ?= $(filter-out -std=c11 -Wstrict-prototypes,$(CFLAGS_COMMON)) -std=c++17 \
+    $(shell pkg-config --cflags tomlplusplus 2>/dev/null)
 
 OUT := $(BUILD)/ctest
 OBJDIR := $(OUT)/obj
@@ -27,11 +30,13 @@ test_sites_SRC := src/agent/sites.c src/agent/arena.c
 test_filter_SRC := src/agent/filter.c src/common/glob.c
 test_ownfd_SRC := src/agent/ownfd.c
 test_steal_SRC := src/agent/steal.c
+test_budget_SRC := src/launcher/budget.c src/launcher/judge.c src/launcher/util.c src/launcher/tomlfile.cpp
 
 TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c))
 BINS := $(addprefix $(OUT)/,$(TESTS))
 TEST_OBJ := $(patsubst %,$(OBJDIR)/tests/c/%.o,$(TESTS))
-SRC_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(sort $(foreach t,$(TESTS),$($(t)_SRC))))
+objs = $(patsubst %,$(OBJDIR)/%.o,$(basename $(1)))
+SRC_OBJ := $(call objs,$(sort $(foreach t,$(TESTS),$($(t)_SRC))))
 
 .PHONY: all run
 .DEFAULT_GOAL := run
@@ -54,8 +59,12 @@ $(OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
 
+$(OBJDIR)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX $@"; $(CXX) $(CXXFLAGS_COMMON) -MMD -MP -c $< -o $@
+
 define test_binary
-$(OUT)/$(1): $(OBJDIR)/tests/c/$(1).o $(patsubst %.c,$(OBJDIR)/%.o,$($(1)_SRC))
+$(OUT)/$(1): $(OBJDIR)/tests/c/$(1).o $(call objs,$($(1)_SRC))
 	@echo "  CC $$@"; $$(CC) $$(CFLAGS_COMMON) $$^ -o $$@ $$(LIBS)
 endef
 $(foreach t,$(TESTS),$(eval $(call test_binary,$(t))))
