@@ -265,7 +265,8 @@ int fp_budget_from_toml(fp_budget_list_t *l, json_t *doc, const char *path)
 {
     size_t before = l->n;
     int rc = read_doc(l, doc, path);
-    qsort(l->items + before, l->n - before, sizeof *l->items, by_line);
+    if (l->n > before)
+        qsort(l->items + before, l->n - before, sizeof *l->items, by_line);
     return rc;
 }
 
