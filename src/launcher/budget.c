@@ -304,6 +304,9 @@ int fp_budget_load_file(fp_budget_list_t *l, const char *path)
     json_t *doc = fp_toml_parse(text, len, err, sizeof err);
     free(text);
     if (!doc) {
+        for (char *c = err; *c; c++)
+            if (*c == '\n' || *c == '\r')
+                *c = ' '; /* one line, whatever toml++ says */
         fp_error("budget file '%s' is not valid TOML: %s", path, err);
         return -1;
     }

@@ -3,17 +3,21 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/utf8.h"
 #include "util.h"
 
-/* TEXT escaped for XML 1.0: markup characters as entities, and the
- * control characters XML 1.0 cannot hold at all as '?'. */
+/* TEXT escaped for XML 1.0: markup characters as entities, the control
+ * characters XML 1.0 cannot hold at all as '?', and bytes that are not
+ * UTF-8 (a name given on the command line) as U+FFFD. */
 static void put_escaped(FILE *out, const char *text)
 {
-    for (const unsigned char *c = (const unsigned char *)(text ? text : ""); *c; c++) {
+    char *clean = fp_utf8_sanitize(text ? text : "", text ? strlen(text) : 0);
+    for (const unsigned char *c = (const unsigned char *)(clean ? clean : ""); *c; c++) {
         switch (*c) {
         case '&': fputs("&amp;", out); break;
         case '<': fputs("&lt;", out); break;
@@ -27,6 +31,7 @@ static void put_escaped(FILE *out, const char *text)
                 fputc(*c, out);
         }
     }
+    free(clean);
 }
 
 static void put_case(FILE *out, const fp_budget_t *b, const fp_verdict_t *v)

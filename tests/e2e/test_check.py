@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import FOOTPRINT, MAIN_PYTHON, ROOT, program
+from conftest import FOOTPRINT, MAIN_PYTHON, ROOT, SANITIZED, program
 
 MB = 1_000_000
 XSD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "junit-10.xsd")
@@ -305,6 +305,27 @@ def test_relative_budgets_against_a_baseline(saved, tmp_path):
     growth = check("--baseline", base, "--max-growth", "10%", bigger)
     assert growth.returncode == 1 and verdicts(growth)[("run", "peak")][0] == "FAIL"
     assert {k[1] for k in verdicts(growth)} == {"peak", "time", "cpu"}
+
+
+@pytest.mark.skipif(SANITIZED, reason="the sanitizers' own memory does not fit the example's budget")
+def test_the_example_budget_holds():
+    """README's example: examples/budget.toml on examples/demo.py."""
+    res = check("--python", MAIN_PYTHON, "--strict", "--budget", os.path.join(ROOT, "examples", "budget.toml"),
+                "examples/demo.py", cwd=ROOT)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "7 budgets: 7 held, 0 failed" in res.stdout
+
+
+def test_junit_escapes_names(saved, tmp_path):
+    """A name that is not UTF-8, with markup and a control character, still
+    makes valid XML."""
+    path, _ = saved
+    junit = tmp_path / "out.xml"
+    res = subprocess.run([FOOTPRINT.encode(), b"check", b"--junit", str(junit).encode(), b"--max-peak",
+                          b"caf\xe9 <&> \x01=1MB", str(path).encode()], capture_output=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    case = ET.parse(junit).getroot().find("testsuite/testcase")
+    assert case.get("classname") == "function caf\ufffd <&> ?" and case.find("skipped") is not None
 
 
 # ---- JUnit ----
