@@ -9,6 +9,8 @@
 
 #include "agent.h"
 
+#include "../common/fragment_format.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -53,15 +55,15 @@ static const char *env_or(const char *name, const char *fallback)
 static void read_config(fp_config_t *c)
 {
     snprintf(c->run_dir, sizeof c->run_dir, "%s", env_or("FOOTPRINT_RUN_DIR", ""));
-    c->interval_s = atof(env_or("FOOTPRINT_INTERVAL", "0.01"));
-    if (!(c->interval_s >= 0.0005 && c->interval_s <= 10))
-        c->interval_s = 0.01;
+    c->interval_s = atof(env_or("FOOTPRINT_INTERVAL", ""));
+    if (!(c->interval_s >= FP_INTERVAL_MIN_S && c->interval_s <= FP_INTERVAL_MAX_S))
+        c->interval_s = FP_INTERVAL_DEFAULT_S;
     c->memory = atoi(env_or("FOOTPRINT_MEMORY", "0")) != 0;
     c->follow_children = atoi(env_or("FOOTPRINT_CHILDREN", "1")) != 0;
     c->leaks = atoi(env_or("FOOTPRINT_LEAKS", "1")) != 0;
-    c->alloc_mean_bytes = strtoull(env_or("FOOTPRINT_ALLOC_SAMPLE", "16384"), NULL, 10);
-    if (c->alloc_mean_bytes == 0)
-        c->alloc_mean_bytes = 16384;
+    c->alloc_mean_bytes = strtoull(env_or("FOOTPRINT_ALLOC_SAMPLE", ""), NULL, 10);
+    if (c->alloc_mean_bytes == 0 || c->alloc_mean_bytes > FP_ALLOC_SAMPLE_MAX)
+        c->alloc_mean_bytes = FP_ALLOC_SAMPLE_DEFAULT;
     c->launcher_pid = (pid_t)atoi(env_or("FOOTPRINT_LAUNCHER_PID", "0"));
 }
 

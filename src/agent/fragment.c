@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../common/fragment_format.h"
 #include "../common/jsonw.h"
 #include "agent.h"
 #include "guard.h"
@@ -47,16 +48,16 @@ static void write_process(const fp_agent_t *a, fp_jsonw_t *w)
 {
     const fp_sites_t *s = &a->sites;
     const fp_procinfo_t *p = &a->proc;
-    fp_jsonw_key(w, "pid");
+    fp_jsonw_key(w, FP_FRAG_PID);
     fp_jsonw_int(w, a->pid);
-    fp_jsonw_key(w, "parent_pid");
+    fp_jsonw_key(w, FP_FRAG_PARENT_PID);
     fp_jsonw_int(w, a->parent_pid);
-    fp_jsonw_key(w, "argv");
+    fp_jsonw_key(w, FP_FRAG_ARGV);
     fp_jsonw_begin_array(w);
     for (int i = 0; i < p->argc; i++)
         fp_jsonw_string(w, fp_sites_str(s, p->argv[i]));
     fp_jsonw_end_array(w);
-    fp_jsonw_key(w, "python");
+    fp_jsonw_key(w, FP_FRAG_PYTHON);
     fp_jsonw_begin_object(w);
     fp_jsonw_key(w, "executable");
     fp_jsonw_string(w, fp_sites_str(s, p->executable));
@@ -64,37 +65,38 @@ static void write_process(const fp_agent_t *a, fp_jsonw_t *w)
     fp_jsonw_string(w, fp_sites_str(s, p->version));
     fp_jsonw_end_object(w);
     uint64_t end = a->end_mono_ns ? a->end_mono_ns : fp_clock_ns(CLOCK_MONOTONIC);
-    fp_jsonw_key(w, "start_unix_s");
+    fp_jsonw_key(w, FP_FRAG_START_UNIX_S);
     fp_jsonw_double(w, secs(a->start_wall_ns));
-    fp_jsonw_key(w, "elapsed_s");
+    fp_jsonw_key(w, FP_FRAG_ELAPSED_S);
     fp_jsonw_double(w, secs(end - a->start_mono_ns));
     uint64_t cpu = fp_process_cpu_ns() - a->cpu_at_start_ns;
     uint64_t own = atomic_load(&a->ticker.cpu_ns);
-    fp_jsonw_key(w, "cpu_s");
+    fp_jsonw_key(w, FP_FRAG_CPU_S);
     fp_jsonw_double(w, secs(cpu > own ? cpu - own : 0));
 }
 
 static void write_sampling(const fp_agent_t *a, fp_jsonw_t *w)
 {
-    fp_jsonw_key(w, "sampling");
+    /* what the agent used, not what it was asked: the profile says this */
+    fp_jsonw_key(w, FP_FRAG_SAMPLING);
     fp_jsonw_begin_object(w);
-    fp_jsonw_key(w, "cpu_interval_s");
+    fp_jsonw_key(w, FP_FRAG_CPU_INTERVAL_S);
     fp_jsonw_double(w, a->config.interval_s);
     if (a->config.memory) {
-        fp_jsonw_key(w, "alloc_mean_bytes");
+        fp_jsonw_key(w, FP_FRAG_ALLOC_MEAN_BYTES);
         fp_jsonw_uint(w, a->config.alloc_mean_bytes);
     }
     fp_jsonw_end_object(w);
-    fp_jsonw_key(w, "other");
+    fp_jsonw_key(w, FP_FRAG_UNATTRIBUTED);
     fp_jsonw_begin_object(w);
-    fp_jsonw_key(w, "cpu_python_s");
+    fp_jsonw_key(w, FP_FRAG_CPU_PYTHON_S);
     fp_jsonw_double(w, secs(atomic_load(&a->unattributed.cpu_python_ns)));
-    fp_jsonw_key(w, "cpu_native_s");
+    fp_jsonw_key(w, FP_FRAG_CPU_NATIVE_S);
     fp_jsonw_double(w, secs(atomic_load(&a->unattributed.cpu_native_ns)));
-    fp_jsonw_key(w, "system_s");
+    fp_jsonw_key(w, FP_FRAG_OFFCPU_S);
     fp_jsonw_double(w, secs(atomic_load(&a->unattributed.offcpu_ns)));
     fp_jsonw_end_object(w);
-    fp_jsonw_key(w, "dropped_samples");
+    fp_jsonw_key(w, FP_FRAG_DROPPED);
     fp_jsonw_uint(w, atomic_load(&a->sites.dropped));
 }
 
@@ -106,10 +108,11 @@ static bool line_is_empty(const fp_line_t *l)
            !atomic_load(&l->peak_bytes);
 }
 
-/* [line, cpu_python_s, cpu_native_s, system_s, alloc, alloc_python, free, peak, copy,
- *  and, when the line held memory, its live bytes over time] */
+/* [line, the FP_FRAG_FIGURES figures in their order, and, when the line
+ * held memory, its live bytes over time] */
 static void write_line(const fp_agent_t *a, fp_jsonw_t *w, const fp_line_t *l)
 {
+    _Static_assert(FP_FRAG_FIGURES == 8 && FP_FRAG_OFFCPU == 2 && FP_FRAG_COPY == 7, "the order written here");
     fp_jsonw_begin_array(w);
     fp_jsonw_uint(w, l->line);
     fp_jsonw_double(w, secs(atomic_load(&l->cpu_python_ns)));
@@ -137,11 +140,11 @@ static void write_file(const fp_agent_t *a, fp_jsonw_t *w, const fp_file_t *f, f
 {
     const fp_sites_t *s = &a->sites;
     fp_jsonw_begin_object(w);
-    fp_jsonw_key(w, "path");
+    fp_jsonw_key(w, FP_FRAG_PATH);
     fp_jsonw_string_n(w, fp_sites_str(s, f->path), f->path_len);
     /* null: the functions were not read (the process ended before it could
      * run Python code again); the launcher reads them then */
-    fp_jsonw_key(w, "functions");
+    fp_jsonw_key(w, FP_FRAG_FUNCTIONS);
     const fp_span_t *spans = atomic_load(&f->spans);
     if (!spans) {
         fp_jsonw_null(w);
@@ -156,7 +159,7 @@ static void write_file(const fp_agent_t *a, fp_jsonw_t *w, const fp_file_t *f, f
         }
         fp_jsonw_end_array(w);
     }
-    fp_jsonw_key(w, "lines");
+    fp_jsonw_key(w, FP_FRAG_LINES);
     fp_jsonw_begin_array(w);
     for (size_t i = 0; i < n; i++)
         write_line(a, w, lines[i]);
@@ -177,7 +180,7 @@ static void write_files(const fp_agent_t *a, fp_jsonw_t *w)
             order[kept++] = &s->lines[i];
     if (order)
         qsort(order, kept, sizeof *order, by_file_then_line);
-    fp_jsonw_key(w, "files");
+    fp_jsonw_key(w, FP_FRAG_FILES);
     fp_jsonw_begin_array(w);
     for (size_t i = 0; i < kept;) {
         size_t j = i;
@@ -206,7 +209,7 @@ static int write_fragment(fp_agent_t *a, bool final, bool mark_final)
     /* the thread's id in the temporary name: two writers never share it */
     snprintf(tmp, sizeof tmp, "%s/.%d-%llu.%ld.tmp", a->config.run_dir, (int)getpid(), start,
              (long)syscall(SYS_gettid));
-    snprintf(path, sizeof path, "%s/%d-%llu.json", a->config.run_dir, (int)getpid(), start);
+    snprintf(path, sizeof path, "%s/" FP_FRAGMENT_NAME, a->config.run_dir, (int)getpid(), start);
     int rc = -1;
     int fd = fp_ownfd_open_anyway(&a->spares, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
@@ -214,9 +217,9 @@ static int write_fragment(fp_agent_t *a, bool final, bool mark_final)
         if (w) {
             fp_jsonw_init(w, fd);
             fp_jsonw_begin_object(w);
-            fp_jsonw_key(w, "footprint_fragment");
-            fp_jsonw_int(w, 1);
-            fp_jsonw_key(w, "final");
+            fp_jsonw_key(w, FP_FRAG_FORMAT);
+            fp_jsonw_int(w, FP_FRAGMENT_VERSION);
+            fp_jsonw_key(w, FP_FRAG_FINAL);
             fp_jsonw_bool(w, final);
             write_process(a, w);
             write_sampling(a, w);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../common/alloc_api.h"
+#include "../common/fragment_format.h"
 #include "agent.h"
 #include "memory.h"
 
@@ -126,7 +127,7 @@ static void write_leak(const fp_agent_t *a, fp_jsonw_t *w, const fp_line_t *l, c
 
 void fp_leaks_write(const fp_agent_t *a, fp_jsonw_t *w)
 {
-    fp_jsonw_key(w, "leaks");
+    fp_jsonw_key(w, FP_FRAG_LEAKS);
     fp_jsonw_begin_array(w);
     fp_alloc_visit_live_fn visit = (fp_alloc_visit_live_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_VISIT_LIVE);
     if (!a->config.leaks || !fp_memory_active(&a->memory) || !visit) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../common/alloc_api.h"
+#include "../common/fragment_format.h"
 #include "agent.h"
 #include "frames.h"
 #include "ownfd.h"
@@ -150,8 +151,8 @@ int fp_memory_start(fp_memory_t *mem)
     mem->page = sysconf(_SC_PAGESIZE);
     fp_ownfd_open(&mem->statm, "/proc/self/statm");
     static const fp_alloc_hooks_t hooks = {hook_site, hook_alloc, hook_free, hook_copy, hook_peak};
-    /* copies need less precision than allocations, and are many more */
-    fp_alloc_config_t config = {a->config.alloc_mean_bytes, 4 * a->config.alloc_mean_bytes, NET_WINDOW_NS};
+    fp_alloc_config_t config = {a->config.alloc_mean_bytes, FP_COPY_MEAN_FACTOR * a->config.alloc_mean_bytes,
+                                NET_WINDOW_NS};
     if (!mem->wrapped) /* a new start keeps them: wrapped again, they would count twice */
         wrap_python_allocators(wrap, wrap_arenas);
     mem->wrapped = true;
@@ -396,7 +397,7 @@ void fp_memory_write_history(const fp_memory_t *mem, fp_jsonw_t *w, const fp_lin
 
 void fp_memory_write(fp_memory_t *mem, fp_jsonw_t *w)
 {
-    fp_jsonw_key(w, "memory");
+    fp_jsonw_key(w, FP_FRAG_MEMORY);
     if (!mem->active) {
         fp_jsonw_null(w);
         return;

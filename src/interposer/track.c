@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../common/alloc_api.h"
+#include "../common/fragment_format.h"
 #include "livetab.h"
 #include "real.h"
 
@@ -71,7 +72,7 @@ static uint64_t weight_of(uint64_t n, uint64_t mean)
 {
     if (n == 0)
         return 0;
-    if (n >= 32 * mean)
+    if (n >= FP_ALLOC_EXACT_FACTOR * mean)
         return n;
     return (uint64_t)((double)n / -expm1(-(double)n / (double)mean) + 0.5);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/fragment_format.h"
 #include "util.h"
 
 void fp_cli_usage(void)
@@ -61,7 +62,7 @@ static int parse_interval(fp_options_t *o, const char *v)
     char *end;
     errno = 0;
     double d = strtod(v, &end);
-    if (errno || *end || !isfinite(d) || d < 0.0005 || d > 10) {
+    if (errno || *end || !isfinite(d) || d < FP_INTERVAL_MIN_S || d > FP_INTERVAL_MAX_S) {
         fp_error("--interval wants seconds between 0.0005 and 10, not '%s'", v);
         return -1;
     }
@@ -74,7 +75,7 @@ static int parse_bytes(fp_options_t *o, const char *v)
     char *end;
     errno = 0;
     unsigned long long n = strtoull(v, &end, 10);
-    if (errno || *end || v[0] == '-' || n < 1 || n > (1ULL << 40)) {
+    if (errno || *end || v[0] == '-' || n < 1 || n > FP_ALLOC_SAMPLE_MAX) {
         fp_error("--alloc-sample-bytes wants a positive number of bytes, not '%s'", v);
         return -1;
     }
@@ -243,8 +244,8 @@ int fp_cli_parse(fp_options_t *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->command = FP_CMD_RUN;
-    o->interval_s = 0.01;
-    o->alloc_sample_bytes = FP_DEFAULT_ALLOC_SAMPLE;
+    o->interval_s = FP_INTERVAL_DEFAULT_S;
+    o->alloc_sample_bytes = FP_ALLOC_SAMPLE_DEFAULT;
     if (argc < 2) {
         fp_error("no program to profile (usage: footprint [run] [options] script.py [args...])");
         return -1;

@@ -14,9 +14,6 @@
 
 enum { FP_CLI_MAX_PATTERNS = 32 };
 
-/* Mean bytes between allocation samples: a line's figure of B bytes has
- * a standard error of about sqrt(B * mean), 1.5% of 70 MB. */
-#define FP_DEFAULT_ALLOC_SAMPLE 16384
 
 typedef enum fp_command { FP_CMD_RUN, FP_CMD_VIEW, FP_CMD_HELP, FP_CMD_VERSION } fp_command_t;
 

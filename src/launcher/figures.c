@@ -11,8 +11,10 @@ const char *const fp_fig_names[FP_FIG_COUNT] = {
 const bool fp_fig_is_bytes[FP_FIG_COUNT] = {false, false, false, false, true, true, true, true, true};
 
 const fp_fig_t fp_fig_fragment_order[FP_FIG_FRAGMENT_COUNT] = {
-    FP_FIG_CPU_PYTHON, FP_FIG_CPU_NATIVE, FP_FIG_SYSTEM, FP_FIG_ALLOC,
-    FP_FIG_ALLOC_PYTHON, FP_FIG_FREE, FP_FIG_PEAK, FP_FIG_COPY,
+    [FP_FRAG_CPU_PYTHON] = FP_FIG_CPU_PYTHON, [FP_FRAG_CPU_NATIVE] = FP_FIG_CPU_NATIVE,
+    [FP_FRAG_OFFCPU] = FP_FIG_SYSTEM,         [FP_FRAG_ALLOC] = FP_FIG_ALLOC,
+    [FP_FRAG_ALLOC_PYTHON] = FP_FIG_ALLOC_PYTHON, [FP_FRAG_FREE] = FP_FIG_FREE,
+    [FP_FRAG_PEAK] = FP_FIG_PEAK,             [FP_FRAG_COPY] = FP_FIG_COPY,
 };
 
 void fp_fig_to_json(json_t *o, const double f[FP_FIG_COUNT])

@@ -2,7 +2,7 @@
  *
  * One list of the figures PROFILE_FORMAT.md defines for lines and
  * functions, with their JSON names, whether they are bytes or seconds, and
- * the order the agent writes them in fragments. */
+ * where each is in a fragment's line (../common/fragment_format.h). */
 #ifndef FP_FIGURES_H
 #define FP_FIGURES_H
 
@@ -25,8 +25,10 @@ typedef enum fp_fig {
 extern const char *const fp_fig_names[FP_FIG_COUNT];
 extern const bool fp_fig_is_bytes[FP_FIG_COUNT];
 
+#include "../common/fragment_format.h"
+
 /* Fragment line arrays are [line, then these figures in this order]. */
-enum { FP_FIG_FRAGMENT_COUNT = 8 };
+enum { FP_FIG_FRAGMENT_COUNT = FP_FRAG_FIGURES };
 extern const fp_fig_t fp_fig_fragment_order[FP_FIG_FRAGMENT_COUNT];
 
 /* Sets every figure of F on the object O (bytes as integers). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/fragment_format.h"
 #include "../common/utf8.h"
 #include "figures.h"
 #include "proc.h"
@@ -97,13 +98,13 @@ static void add_fragment(merge_t *m, json_t *frag)
     json_array_append(m->fragments, frag);
     size_t i;
     json_t *file;
-    json_array_foreach(json_object_get(frag, "files"), i, file) {
-        const char *path = json_string_value(json_object_get(file, "path"));
+    json_array_foreach(json_object_get(frag, FP_FRAG_FILES), i, file) {
+        const char *path = json_string_value(json_object_get(file, FP_FRAG_PATH));
         if (!path)
             continue;
         mfile_t *f = file_for(m, path);
-        add_lines(f, json_object_get(file, "lines"));
-        json_t *funcs = json_object_get(file, "functions");
+        add_lines(f, json_object_get(file, FP_FRAG_LINES));
+        json_t *funcs = json_object_get(file, FP_FRAG_FUNCTIONS);
         if (json_is_array(funcs)) {
             f->spans_known = true;
             add_spans(f, funcs);
@@ -279,11 +280,11 @@ static json_t *leaks_json(merge_t *m)
     size_t n = 0, i, j;
     json_t *frag, *leak;
     json_array_foreach(m->fragments, i, frag)
-        n += json_array_size(json_object_get(frag, "leaks"));
+        n += json_array_size(json_object_get(frag, FP_FRAG_LEAKS));
     json_t **list = fp_xcalloc(n + 1, sizeof *list);
     n = 0;
     json_array_foreach(m->fragments, i, frag) {
-        json_array_foreach(json_object_get(frag, "leaks"), j, leak) {
+        json_array_foreach(json_object_get(frag, FP_FRAG_LEAKS), j, leak) {
             const char *path = json_string_value(json_object_get(leak, "path"));
             if (!path || !json_is_integer(json_object_get(leak, "line")))
                 continue;
@@ -346,7 +347,7 @@ static void read_fragments(merge_t *m, const char *run_dir)
         char *path = fp_xasprintf("%s/%s", run_dir, e->d_name);
         json_error_t err;
         json_t *frag = json_load_file(path, 0, &err);
-        if (!frag || !json_is_object(frag) || !json_object_get(frag, "footprint_fragment"))
+        if (!frag || !json_is_object(frag) || !json_object_get(frag, FP_FRAG_FORMAT))
             fp_error("warning: skipping an unreadable fragment of process %.*s (%s)", (int)(n - 5),
                      e->d_name, frag ? "not a fragment" : err.text);
         else
@@ -390,7 +391,7 @@ static json_t *find_main(json_t *fragments, pid_t pid)
     size_t i;
     json_t *f;
     json_array_foreach(fragments, i, f)
-        if (json_integer_value(json_object_get(f, "pid")) == pid)
+        if (json_integer_value(json_object_get(f, FP_FRAG_PID)) == pid)
             return f;
     return NULL;
 }
@@ -418,15 +419,15 @@ static json_t *processes_json(json_t *fragments, pid_t main_pid)
             if ((f == main) != (pass == 0))
                 continue;
             json_t *p = json_object();
-            json_object_set(p, "pid", json_object_get(f, "pid"));
-            json_object_set(p, "parent_pid", json_object_get(f, "parent_pid"));
-            json_object_set(p, "argv", json_object_get(f, "argv"));
-            json_object_set(p, "elapsed_s", json_object_get(f, "elapsed_s"));
-            json_object_set(p, "cpu_s", json_object_get(f, "cpu_s"));
-            json_t *mem = json_object_get(f, "memory");
+            json_object_set(p, "pid", json_object_get(f, FP_FRAG_PID));
+            json_object_set(p, "parent_pid", json_object_get(f, FP_FRAG_PARENT_PID));
+            json_object_set(p, "argv", json_object_get(f, FP_FRAG_ARGV));
+            json_object_set(p, "elapsed_s", json_object_get(f, FP_FRAG_ELAPSED_S));
+            json_object_set(p, "cpu_s", json_object_get(f, FP_FRAG_CPU_S));
+            json_t *mem = json_object_get(f, FP_FRAG_MEMORY);
             if (json_is_object(mem))
                 json_object_set(p, "peak_bytes", json_object_get(mem, "peak_bytes"));
-            json_object_set_new(p, "complete", json_boolean(json_is_true(json_object_get(f, "final"))));
+            json_object_set_new(p, "complete", json_boolean(json_is_true(json_object_get(f, FP_FRAG_FINAL))));
             json_array_append_new(list, p);
         }
     }
@@ -448,10 +449,35 @@ static double sum_of(json_t *fragments, const char *obj, const char *key)
 static json_t *unattributed_json(json_t *fragments)
 {
     json_t *o = json_object();
-    static const char *const keys[] = {"cpu_python_s", "cpu_native_s", "system_s"};
+    static const char *const keys[] = {FP_FRAG_CPU_PYTHON_S, FP_FRAG_CPU_NATIVE_S, FP_FRAG_OFFCPU_S};
     for (int k = 0; k < 3; k++)
-        json_object_set_new(o, keys[k], json_real(sum_of(fragments, "other", keys[k])));
+        json_object_set_new(o, keys[k], json_real(sum_of(fragments, FP_FRAG_UNATTRIBUTED, keys[k])));
     return o;
+}
+
+/* The sampling the main process's agent used (the launcher's options only
+ * when it left no fragment), and what it costs in precision: a Poisson
+ * process on bytes. */
+static json_t *sampling_json(json_t *main, const fp_run_facts_t *facts)
+{
+    json_t *used = main ? json_object_get(main, FP_FRAG_SAMPLING) : NULL;
+    json_t *interval = json_object_get(used, FP_FRAG_CPU_INTERVAL_S);
+    double interval_s = facts->interval_s;
+    json_int_t mean = facts->memory ? (json_int_t)facts->alloc_mean_bytes : 0;
+    if (json_is_number(interval)) {
+        interval_s = json_number_value(interval);
+        mean = json_integer_value(json_object_get(used, FP_FRAG_ALLOC_MEAN_BYTES)); /* 0: no memory */
+    }
+    json_t *sampling = json_pack("{sf}", "cpu_interval_s", interval_s);
+    if (mean <= 0)
+        return sampling;
+    json_object_set_new(sampling, "alloc_mean_bytes", json_integer(mean));
+    json_object_set_new(sampling, "copy_mean_bytes", json_integer(FP_COPY_MEAN_FACTOR * mean));
+    json_object_set_new(sampling, "alloc_exact_above_bytes", json_integer(FP_ALLOC_EXACT_FACTOR * mean));
+    json_object_set_new(sampling, "alloc_std_error",
+                        json_string("a figure of B bytes made of blocks smaller than alloc_exact_above_bytes "
+                                    "has a standard error of about sqrt(B * alloc_mean_bytes) bytes"));
+    return sampling;
 }
 
 json_t *fp_merge_run(const char *run_dir, const fp_run_facts_t *facts)
@@ -464,39 +490,28 @@ json_t *fp_merge_run(const char *run_dir, const fp_run_facts_t *facts)
     json_object_set_new(p, "format", json_string("footprint-profile"));
     json_object_set_new(p, "version", json_integer(1));
     json_object_set_new(p, "program", json_string(facts->program));
-    json_t *argv = main ? json_object_get(main, "argv") : NULL;
+    json_t *argv = main ? json_object_get(main, FP_FRAG_ARGV) : NULL;
     json_object_set_new(p, "argv", argv ? json_incref(argv) : string_array(facts->argv, facts->argc));
-    json_t *py = main ? json_object_get(main, "python") : NULL;
+    json_t *py = main ? json_object_get(main, FP_FRAG_PYTHON) : NULL;
     if (!py) {
         py = json_pack("{ssss}", "executable", facts->python, "version", facts->python_version);
         json_object_set_new(p, "python", py);
     } else {
         json_object_set(p, "python", py);
     }
-    double elapsed = main ? json_number_value(json_object_get(main, "elapsed_s")) : facts->elapsed_s;
+    double elapsed = main ? json_number_value(json_object_get(main, FP_FRAG_ELAPSED_S)) : facts->elapsed_s;
     json_object_set_new(p, "elapsed_s", json_real(elapsed));
-    json_object_set_new(p, "cpu_s", json_real(sum_of(m.fragments, NULL, "cpu_s")));
+    json_object_set_new(p, "cpu_s", json_real(sum_of(m.fragments, NULL, FP_FRAG_CPU_S)));
     json_object_set_new(p, "exit_code", json_integer(facts->exit_code));
-    json_t *sampling = json_pack("{sf}", "cpu_interval_s", facts->interval_s);
-    if (facts->memory) {
-        /* what the sampling costs in precision: a Poisson process on bytes */
-        json_object_set_new(sampling, "alloc_mean_bytes", json_integer((json_int_t)facts->alloc_mean_bytes));
-        json_object_set_new(sampling, "copy_mean_bytes", json_integer((json_int_t)(4 * facts->alloc_mean_bytes)));
-        json_object_set_new(sampling, "alloc_exact_above_bytes",
-                            json_integer((json_int_t)(32 * facts->alloc_mean_bytes)));
-        json_object_set_new(sampling, "alloc_std_error",
-                            json_string("a figure of B bytes made of blocks smaller than alloc_exact_above_bytes "
-                                        "has a standard error of about sqrt(B * alloc_mean_bytes) bytes"));
-    }
-    json_object_set_new(p, "sampling", sampling);
-    json_t *mem = main ? json_object_get(main, "memory") : NULL;
+    json_object_set_new(p, "sampling", sampling_json(main, facts));
+    json_t *mem = main ? json_object_get(main, FP_FRAG_MEMORY) : NULL;
     json_object_set(p, "memory", mem ? mem : json_null());
     json_object_set_new(p, "gpu", json_null());
     json_object_set_new(p, "leaks", leaks_json(&m));
     json_object_set_new(p, "files", files_json(&m));
     json_object_set_new(p, "processes", processes_json(m.fragments, facts->main_pid));
     json_object_set_new(p, "unattributed", unattributed_json(m.fragments));
-    json_object_set_new(p, "complete", json_boolean(main && json_is_true(json_object_get(main, "final"))));
+    json_object_set_new(p, "complete", json_boolean(main && json_is_true(json_object_get(main, FP_FRAG_FINAL))));
     json_decref(m.fragments);
     json_decref(m.late_spans);
     return p;

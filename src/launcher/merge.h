@@ -1,7 +1,7 @@
 /* merge.h: from the fragments of a run to one profile.
  *
- * Every profiled process leaves RUN_DIR/PID.json (see the agent's
- * fragment.c). The merge sums their per-line figures file by file, adds
+ * Every profiled process leaves RUN_DIR/PID-START.json (the format is
+ * ../common/fragment_format.h). The merge sums their per-line figures file by file, adds
  * each line's source text, sums lines into their innermost function, and
  * fills in the facts only the launcher knows (exit code, argv as given).
  * The result is a profile in the format of PROFILE_FORMAT.md, version 1. */
@@ -21,8 +21,8 @@ typedef struct fp_run_facts {
     pid_t main_pid;
     int exit_code;
     double elapsed_s;          /* launcher's own measure, if no fragment has one */
-    double interval_s;
-    bool memory;
+    double interval_s;         /* asked for: the profile says what the main */
+    bool memory;               /* process's agent used, when it has a fragment */
     unsigned long long alloc_mean_bytes;
     const char *spans_script;  /* boot/sitecustomize.py: reads function spans */
 } fp_run_facts_t;

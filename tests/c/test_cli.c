@@ -5,6 +5,7 @@
  * "footprint: ..." on stderr, which these tests capture and check. */
 #include "testutil.h"
 
+#include "../../src/common/fragment_format.h"
 #include "../../src/launcher/cli.h"
 
 /* Parses the NULL-terminated ARGS (argv[0] included). The array must
@@ -75,7 +76,7 @@ static void test_defaults(void **state)
     assert_null(o.json_path);
     assert_null(o.html_path);
     assert_true(o.interval_s == 0.01);
-    assert_int_equal(o.alloc_sample_bytes, FP_DEFAULT_ALLOC_SAMPLE);
+    assert_int_equal(o.alloc_sample_bytes, FP_ALLOC_SAMPLE_DEFAULT);
     assert_int_equal(o.ninclude, 0);
     assert_int_equal(o.nexclude, 0);
     assert_false(o.cpu_only || o.profile_all || o.no_leaks || o.no_children);

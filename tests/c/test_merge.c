@@ -94,7 +94,7 @@ static json_t *fragment(int pid, int parent, bool final, double elapsed, double 
                           "footprint_fragment", 1, "final", final, "pid", pid, "parent_pid", parent,
                           "argv", "prog.py", "--fast", "python", "executable", "/usr/bin/python3.11",
                           "version", "3.11.2", "start_unix_s", 1700000000.5, "elapsed_s", elapsed,
-                          "cpu_s", cpu, "sampling", "cpu_interval_s", 0.01, "other", "cpu_python_s",
+                          "cpu_s", cpu, "sampling", "cpu_interval_s", 0.01, "unattributed", "cpu_python_s",
                           0.25, "cpu_native_s", 0.125, "system_s", 0.5, "dropped_samples", 0, "memory",
                           "files");
     assert_non_null(f);
@@ -382,7 +382,32 @@ static void test_run_facts(void **state)
     json_decref(p);
 }
 
-static void test_memory_facts(void **state)
+/* The sampling the profile states is what the main process's agent used,
+ * not what the launcher asked for. */
+static void test_sampling_from_the_main_fragment(void **state)
+{
+    fixture_t *fx = *state;
+    json_t *a = fragment(100, 1, true, 4.5, 3.0);
+    json_object_set_new(a, "sampling", json_pack("{s:f, s:i}", "cpu_interval_s", 0.02, "alloc_mean_bytes", 65536));
+    write_fragment(fx, a);
+    json_t *b = fragment(101, 100, true, 2.0, 1.5); /* a child's says 0.01 */
+    write_fragment(fx, b);
+    fx->facts.memory = true;
+    fx->facts.interval_s = 0.005;
+    fx->facts.alloc_mean_bytes = 4096;
+    char err[1024];
+    json_t *p = merge(fx, err, sizeof err);
+    json_t *sampling = json_object_get(p, "sampling");
+    assert_true(fig(sampling, "cpu_interval_s") == 0.02);
+    assert_int_equal(json_integer_value(json_object_get(sampling, "alloc_mean_bytes")), 65536);
+    assert_int_equal(json_integer_value(json_object_get(sampling, "copy_mean_bytes")), 4 * 65536);
+    assert_int_equal(json_integer_value(json_object_get(sampling, "alloc_exact_above_bytes")), 32 * 65536);
+    json_decref(p);
+}
+
+/* An agent that profiles no memory (no interposer) says so by leaving the
+ * mean out, whatever the launcher asked. */
+static void test_sampling_without_memory_in_the_agent(void **state)
 {
     fixture_t *fx = *state;
     write_two_processes(fx);
@@ -391,7 +416,8 @@ static void test_memory_facts(void **state)
     char err[1024];
     json_t *p = merge(fx, err, sizeof err);
     json_t *sampling = json_object_get(p, "sampling");
-    assert_int_equal(json_integer_value(json_object_get(sampling, "alloc_mean_bytes")), 65536);
+    assert_true(fig(sampling, "cpu_interval_s") == 0.01);
+    assert_null(json_object_get(sampling, "alloc_mean_bytes"));
     json_decref(p);
 }
 
@@ -402,9 +428,16 @@ static void test_no_main_fragment(void **state)
     json_t *b = fragment(101, 100, true, 2.0, 1.5);
     add_file(b, fx->src, prog_spans(), json_pack("[o]", line(3, 0.5, 0, 0, 0)));
     write_fragment(fx, b);
+    fx->facts.memory = true;
+    fx->facts.interval_s = 0.005;
+    fx->facts.alloc_mean_bytes = 4096;
     char err[1024];
     json_t *p = merge(fx, err, sizeof err);
     assert_true(fig(p, "elapsed_s") == 9.0);
+    /* no word from the main process's agent: what the launcher asked */
+    json_t *sampling = json_object_get(p, "sampling");
+    assert_true(fig(sampling, "cpu_interval_s") == 0.005);
+    assert_int_equal(json_integer_value(json_object_get(sampling, "alloc_mean_bytes")), 4096);
     assert_false(json_is_true(json_object_get(p, "complete")));
     json_t *argv = json_object_get(p, "argv");
     assert_int_equal(json_array_size(argv), 2);
@@ -524,7 +557,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spans_from_one_process_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_processes_main_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_facts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_memory_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sampling_from_the_main_fragment, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sampling_without_memory_in_the_agent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_main_fragment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_run_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_final_is_incomplete, setup, teardown),

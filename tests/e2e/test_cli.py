@@ -106,6 +106,7 @@ def test_report_fits_80_columns_and_colour_follows_the_rules(tmp_path):
 
 def test_interval_option(footprint):
     run = footprint([program("endings.py")], options=["--interval", "0.002"])
+    # the agent's own word (its fragment), not the launcher's option
     assert run.profile["sampling"]["cpu_interval_s"] == 0.002
     assert run.function("endings.py", "busy_work")["cpu_python_s"] > 0.2
 

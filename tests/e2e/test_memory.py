@@ -87,5 +87,20 @@ def test_cpu_only_leaves_memory_out(footprint):
 
 def test_sample_size_option(footprint):
     run = footprint([program("memory_known.py")], options=["--alloc-sample-bytes", "4096"])
+    # the profile states what the agent used (its fragment), not the option
     assert run.profile["sampling"]["alloc_mean_bytes"] == 4096
     assert run.function("memory_known.py", "python_keep")["alloc_bytes"] > 30 * MB
+
+
+def test_sample_size_option_reaches_the_sampler(footprint, tmp_path):
+    """The mean goes from the option through the agent to the interposer's
+    sampler: sixteen times the mean, about a sixteenth of the samples."""
+    prog = tmp_path / "small_blocks.py"
+    prog.write_text("keep = [bytes(200) for _ in range(100_000)]\n")  # 23 MB in small blocks
+    fine = footprint([str(prog)], options=["--alloc-sample-bytes", "4096"])
+    coarse = footprint([str(prog)], options=["--alloc-sample-bytes", "65536"])
+    assert fine.returncode == 0 and coarse.returncode == 0, fine.stderr + coarse.stderr
+    assert fine.profile["sampling"]["alloc_mean_bytes"] == 4096
+    assert coarse.profile["sampling"]["alloc_mean_bytes"] == 65536
+    n_fine, n_coarse = fine.profile["memory"]["samples"], coarse.profile["memory"]["samples"]
+    assert n_fine > 3000 and 6 * n_coarse < n_fine, (n_fine, n_coarse)
