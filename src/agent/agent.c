@@ -203,13 +203,31 @@ static void link_parts(fp_agent_t *a)
     a->spares = FP_OWNFD_SPARES_NONE;
 }
 
+/* Empties what an earlier start in this process left, keeping the arena's
+ * mapping and what is installed once per process (agent.h). */
+static void reset(fp_agent_t *a)
+{
+    fp_arena_reset(&a->arena);
+    memset((void *)&a->unattributed, 0, sizeof a->unattributed);
+    memset(&a->proc, 0, sizeof a->proc);
+    a->forked = false;
+    a->end_mono_ns = 0;
+    atomic_store(&a->deadly_pending, 0);
+    fp_fragment_reset(&a->fragment);
+    fp_fragment_after_fork(&a->fragment); /* no writer is left */
+}
+
 static int start(fp_agent_t *a, PyObject *spans_helper)
 {
     read_config(&a->config);
     if (!a->config.run_dir[0])
         return 0;
+    if (a->arena.base)
+        reset(a); /* started and stopped before */
+    else if (fp_arena_init(&a->arena, ARENA_BYTES) != 0)
+        return -1;
     link_parts(a);
-    if (fp_arena_init(&a->arena, ARENA_BYTES) != 0 || fp_sites_init(&a->sites, &a->arena) != 0 ||
+    if (fp_sites_init(&a->sites, &a->arena) != 0 ||
         fp_objmap_init(&a->objmap, &a->arena) != 0)
         return -1;
     fp_guard_init(&a->guard);
@@ -221,6 +239,7 @@ static int start(fp_agent_t *a, PyObject *spans_helper)
     a->start_wall_ns = fp_clock_ns(CLOCK_REALTIME);
     a->start_mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
     a->cpu_at_start_ns = fp_process_cpu_ns();
+    a->tables_since_ns = a->start_mono_ns;
     record_process(a);
     fp_cpu_warm_up_unwinder(&a->cpu);
     fp_frames_init(&a->frames, &a->sites, &a->filter);
@@ -311,7 +330,9 @@ static PyObject *py_stop(PyObject *self, PyObject *unused)
         Py_BEGIN_ALLOW_THREADS
         fp_agent_wait_stopped();
         Py_END_ALLOW_THREADS
+        Py_RETURN_NONE;
     }
+    fp_agent.started = false; /* a new start() begins a new profile */
     Py_RETURN_NONE;
 }
 

@@ -93,6 +93,9 @@ typedef struct fp_agent {
     uint64_t start_mono_ns;       /* CLOCK_MONOTONIC at start */
     uint64_t end_mono_ns;         /* 0 while running */
     uint64_t cpu_at_start_ns;     /* process CPU time when the agent started */
+    uint64_t tables_since_ns;     /* CLOCK_MONOTONIC when the tables were emptied (start; a
+                                     forked child keeps its parent's): older samples of the
+                                     interposer point into tables gone since */
     fp_cpu_t cpu;
     fp_ticker_t ticker;
     fp_memory_t memory;

@@ -1,6 +1,7 @@
 /* arena.c: the agent's private bump allocator (see arena.h). */
 #include "arena.h"
 
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -14,6 +15,19 @@ int fp_arena_init(fp_arena_t *a, size_t size)
     a->size = size;
     atomic_store(&a->used, 0);
     return 0;
+}
+
+void fp_arena_reset(fp_arena_t *a)
+{
+    size_t used = atomic_load(&a->used);
+    if (used > a->size)
+        used = a->size;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t len = (used + (size_t)page - 1) & ~((size_t)page - 1);
+    /* private anonymous pages read as zeros once given back */
+    if (len > 0 && madvise(a->base, len, MADV_DONTNEED) != 0)
+        memset(a->base, 0, used);
+    atomic_store(&a->used, 0);
 }
 
 void *fp_arena_alloc(fp_arena_t *a, size_t n)

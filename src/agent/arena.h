@@ -19,6 +19,9 @@ typedef struct fp_arena {
 
 /* Reserves SIZE bytes of address space. Returns 0 or -1 (errno set). */
 int fp_arena_init(fp_arena_t *a, size_t size);
+/* Empties A for a new start: what was carved reads as zeros again (the
+ * pages are given back). No thread may use what was carved. */
+void fp_arena_reset(fp_arena_t *a);
 /* Carves N zeroed bytes, 64-byte aligned. Lock-free and async-signal-safe.
  * Returns NULL when the arena is full; callers drop the data then. */
 void *fp_arena_alloc(fp_arena_t *a, size_t n);

@@ -32,12 +32,13 @@ typedef struct samples {
     sample_t *v;
     size_t n, cap;
     bool failed;
+    uint64_t since_ns; /* older samples point into an earlier start's tables */
 } samples_t;
 
 static void collect(void *site, uint64_t weight, uint64_t t_ns, void *ctx)
 {
     samples_t *s = ctx;
-    if (!site || s->failed)
+    if (!site || s->failed || t_ns < s->since_ns)
         return;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4096;
@@ -134,7 +135,7 @@ void fp_leaks_write(const fp_agent_t *a, fp_jsonw_t *w)
         fp_jsonw_end_array(w);
         return;
     }
-    samples_t s = {0};
+    samples_t s = {.since_ns = a->tables_since_ns};
     visit(collect, &s);
     if (s.n > 1)
         qsort(s.v, s.n, sizeof *s.v, by_line_then_time);

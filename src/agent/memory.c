@@ -127,6 +127,8 @@ static void wrap_python_allocators(fp_alloc_wrap_python_fn wrap, fp_alloc_wrap_a
 void fp_memory_init(fp_memory_t *mem, fp_agent_t *agent)
 {
     bool wrapped = mem->wrapped;
+    if (mem->agent) /* an earlier start's */
+        fp_ownfd_close(&mem->statm);
     memset(mem, 0, sizeof *mem);
     mem->agent = agent;
     mem->wrapped = wrapped;

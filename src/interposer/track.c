@@ -290,6 +290,14 @@ EXPORT int fp_alloc_attach(const fp_alloc_hooks_t *hooks, const fp_alloc_config_
         st.config.mean_bytes = 1;
     if (st.config.copy_mean_bytes == 0)
         st.config.copy_mean_bytes = st.config.mean_bytes;
+    /* the totals are this attachment's (an agent may attach again after
+     * a detach); what is still live stays live */
+    atomic_store(&st.alloc_bytes, 0);
+    atomic_store(&st.alloc_python_bytes, 0);
+    atomic_store(&st.copy_bytes, 0);
+    atomic_store(&st.samples, 0);
+    atomic_store(&st.dropped, 0);
+    atomic_store(&st.peak_estimate, atomic_load(&st.live_estimate));
     atomic_store(&st.next_snapshot, 1 << 20);
     atomic_fetch_add(&st.epoch, 1); /* odd: attached; threads redraw their countdowns */
     return 0;
