@@ -163,9 +163,20 @@ static bool in_step(fp_tls_t *t)
         t->alloc_countdown = t->copy_countdown = IDLE_COUNTDOWN;
         return false;
     }
+    t->bytes[0] = t->bytes[1] = t->copy_bytes = 0; /* counted while idle: not the profile's */
     t->alloc_countdown = draw_gap(t, st.config.mean_bytes);
     t->copy_countdown = draw_gap(t, st.config.copy_mean_bytes);
     return true;
+}
+
+/* The call that found a new attachment (in_step) had its bytes counted
+ * before the countdowns were drawn: they count now, so that a thread's
+ * first block after an attach has its chance to be sampled (a 50 MB
+ * block a program makes right at the start was lost). */
+static void count_first(int64_t *countdown, uint64_t *bytes, size_t n)
+{
+    *bytes += n;
+    *countdown -= (int64_t)n;
 }
 
 /* True when the countdown ran out: draws the next gap. */
@@ -181,11 +192,14 @@ static bool crossed(fp_tls_t *t, int64_t *countdown, uint64_t mean)
 void fp_track_alloc_slow(void *p, size_t n, bool python)
 {
     fp_tls_t *t = &fp_tls;
+    unsigned seen = t->epoch;
     if (!in_step(t)) {
         if (t->alloc_countdown <= 0)
             t->alloc_countdown = IDLE_COUNTDOWN;
         return;
     }
+    if (t->epoch != seen)
+        count_first(&t->alloc_countdown, &t->bytes[python], n);
     flush(t);
     if (!crossed(t, &t->alloc_countdown, st.config.mean_bytes) || n == 0 || !p)
         return;
@@ -231,11 +245,14 @@ void fp_track_free_slow(void *p)
 void fp_track_copy_slow(size_t n)
 {
     fp_tls_t *t = &fp_tls;
+    unsigned seen = t->epoch;
     if (!in_step(t)) {
         if (t->copy_countdown <= 0)
             t->copy_countdown = IDLE_COUNTDOWN;
         return;
     }
+    if (t->epoch != seen)
+        count_first(&t->copy_countdown, &t->copy_bytes, n);
     if (!crossed(t, &t->copy_countdown, st.config.copy_mean_bytes) || n == 0)
         return;
     flush(t);
