@@ -39,12 +39,14 @@ CXXFLAGS_COMMON := $(filter-out -std=c11 -Wstrict-prototypes,$(CFLAGS_COMMON)) -
 INTERPOSER_SRC := $(wildcard src/interposer/*.c)
 # The HTML report's page, stylesheet and script, embedded in the launcher
 HTML_ASSETS := src/launcher/html/page.html src/launcher/html/page.css src/launcher/html/page.js
+# The importable package: PYTHONPATH=$(BUILD)/python makes `import footprint` work
+PY_PACKAGE := $(patsubst src/python/%,$(BUILD)/python/%,$(wildcard src/python/footprint/*.py))
 
 
 
 .PHONY: all agents agents-test test test-san test-stress test-c test-e2e bench install clean example
 
-all: $(BUILD)/footprint $(LIBDIR)/boot/sitecustomize.py $(LIBDIR)/probe.py agents $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
+all: $(BUILD)/footprint $(LIBDIR)/boot/sitecustomize.py $(LIBDIR)/probe.py $(PY_PACKAGE) agents $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
 
 $(BUILD)/obj/launcher/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -69,6 +71,10 @@ $(BUILD)/obj/gen/html_assets.o: $(BUILD)/gen/html_assets.c
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -c $< -o $@
 
 $(LIBDIR)/boot/sitecustomize.py: src/boot/sitecustomize.py
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/python/footprint/%.py: src/python/footprint/%.py
 	@mkdir -p $(dir $@)
 	cp $< $@
 

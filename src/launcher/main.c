@@ -253,7 +253,10 @@ static int cmd_run(const fp_options_t *o)
         (o->html_path && check_writable("--html", o->html_path) != 0))
         return EXIT_USAGE;
     fp_interp_t in;
-    if (fp_interp_find(&in, o->python ? o->python : "python3", libdir) != 0)
+    /* FOOTPRINT_PYTHON: set by `python -m footprint` and pip's `footprint`
+     * command to the interpreter that runs them (a venv's) */
+    const char *python = o->python ? o->python : getenv("FOOTPRINT_PYTHON");
+    if (fp_interp_find(&in, python && *python ? python : "python3", libdir) != 0)
         return EXIT_USAGE;
     if (o->module && fp_interp_check_module(&in, o->module) != 0)
         return EXIT_USAGE;
