@@ -126,7 +126,7 @@ test-san:
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 FOOTPRINT_TEST_PYTHONS=main FOOTPRINT_TEST_SANITIZED=1 \
 	FOOTPRINT=$(abspath build-san/footprint) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
 
-test-c:
+test-c: $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
 	$(MAKE) --no-print-directory -f mk/ctest.mk BUILD=$(BUILD) CFLAGS_COMMON="$(CFLAGS_COMMON)"
 
 test-e2e: all

@@ -31,6 +31,7 @@ test_filter_SRC := src/agent/filter.c src/common/glob.c
 test_ownfd_SRC := src/agent/ownfd.c
 test_steal_SRC := src/agent/steal.c
 test_budget_SRC := src/launcher/budget.c src/launcher/judge.c src/launcher/util.c src/launcher/tomlfile.cpp
+test_gotpatch_SRC :=  # loads the built interposer with dlopen
 
 TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c))
 BINS := $(addprefix $(OUT)/,$(TESTS))

@@ -17,6 +17,7 @@ typedef struct fp_live {
     void *site;        /* the agent's line record, or NULL */
     uint64_t weight;   /* the bytes this sample stands for */
     uint64_t t_ns;     /* when it was allocated (CLOCK_MONOTONIC) */
+    unsigned epoch;    /* the attachment that sampled it (track.c) */
     bool python;
 } fp_live_t;
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "override.h"
 #include "real.h"
 #include "track.h"
 
@@ -133,7 +134,7 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 }
 
 EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-    __attribute__((alias("mmap")));
+    __attribute__((copy(mmap), alias("mmap")));
 
 EXPORT int munmap(void *addr, size_t len)
 {
@@ -182,3 +183,20 @@ EXPORT void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
     fp_track_copy(n);
     return fp_real.memmove_chk(dst, src, n, dstlen);
 }
+
+/* The hidden names of the definitions above (override.h). */
+void *fp_override_malloc(size_t n) __attribute__((copy(malloc), alias("malloc")));
+void *fp_override_calloc(size_t nelem, size_t elsize) __attribute__((copy(calloc), alias("calloc")));
+void *fp_override_realloc(void *old, size_t n) __attribute__((copy(realloc), alias("realloc")));
+void fp_override_free(void *p) __attribute__((copy(free), alias("free")));
+int fp_override_posix_memalign(void **out, size_t align, size_t n) __attribute__((copy(posix_memalign), alias("posix_memalign")));
+void *fp_override_aligned_alloc(size_t align, size_t n) __attribute__((copy(aligned_alloc), alias("aligned_alloc")));
+void *fp_override_memalign(size_t align, size_t n) __attribute__((copy(memalign), alias("memalign")));
+void *fp_override_valloc(size_t n) __attribute__((copy(valloc), alias("valloc")));
+void *fp_override_pvalloc(size_t n) __attribute__((copy(pvalloc), alias("pvalloc")));
+void *fp_override_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) __attribute__((copy(mmap), alias("mmap")));
+int fp_override_munmap(void *addr, size_t len) __attribute__((copy(munmap), alias("munmap")));
+void *fp_override_memcpy(void *dst, const void *src, size_t n) __attribute__((copy(memcpy), alias("memcpy")));
+void *fp_override_memmove(void *dst, const void *src, size_t n) __attribute__((copy(memmove), alias("memmove")));
+void *fp_override_memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen) __attribute__((copy(__memcpy_chk), alias("__memcpy_chk")));
+void *fp_override_memmove_chk(void *dst, const void *src, size_t n, size_t dstlen) __attribute__((copy(__memmove_chk), alias("__memmove_chk")));

@@ -33,6 +33,7 @@ static struct {
     fp_alloc_hooks_t hooks;
     fp_alloc_config_t config;
     _Atomic unsigned epoch;   /* odd while attached; every attach and detach moves it */
+    _Atomic unsigned last_attach; /* the epoch of the latest attachment, kept after detach */
     _Atomic uint64_t alloc_bytes, alloc_python_bytes, copy_bytes, samples, dropped;
     _Atomic int64_t live_estimate, peak_estimate, next_snapshot;
     _Atomic int snapshotting;
@@ -205,7 +206,7 @@ void fp_track_alloc_slow(void *p, size_t n, bool python)
         return;
     t->guard++;
     atomic_fetch_add_explicit(&st.samples, 1, memory_order_relaxed);
-    fp_live_t rec = {.python = python, .weight = weight_of(n, st.config.mean_bytes)};
+    fp_live_t rec = {.python = python, .weight = weight_of(n, st.config.mean_bytes), .epoch = t->epoch};
     rec.site = st.hooks.site();
     rec.t_ns = now_ns();
     if (live_insert((uintptr_t)p, &rec)) {
@@ -232,10 +233,18 @@ static void settle_free(const fp_live_t *rec, bool by_realloc)
 
 static bool attached(void) { return atomic_load_explicit(&st.epoch, memory_order_acquire) & 1; }
 
+/* A sample from this attachment. One from an earlier one (a block made
+ * in a profiled region and freed in the next) names a line of a profile
+ * that is gone, and its bytes are not in this one's figures. */
+static bool current(const fp_live_t *rec)
+{
+    return rec->epoch == atomic_load_explicit(&st.last_attach, memory_order_acquire);
+}
+
 void fp_track_free_slow(void *p)
 {
     fp_live_t rec;
-    if (!live_take((uintptr_t)p, &rec) || !attached())
+    if (!live_take((uintptr_t)p, &rec) || !attached() || !current(&rec))
         return; /* after detach the agent is not called again */
     fp_tls.guard++;
     settle_free(&rec, false);
@@ -268,7 +277,7 @@ void fp_track_realloc_before(void *p, fp_track_moved_t *m)
     fp_live_t rec;
     if (!p || fp_tls.guard || !atomic_load(filter_slot((uintptr_t)p)) || !live_take((uintptr_t)p, &rec))
         return;
-    m->had = true;
+    m->had = current(&rec);
     m->site = rec.site;
     m->weight = rec.weight;
     m->t_ns = rec.t_ns;
@@ -278,7 +287,8 @@ void fp_track_realloc_before(void *p, fp_track_moved_t *m)
 void fp_track_realloc_after(void *old, void *p, size_t n, fp_track_moved_t *m, bool python)
 {
     if (m->had) {
-        fp_live_t rec = {.python = m->python, .site = m->site, .weight = m->weight, .t_ns = m->t_ns};
+        fp_live_t rec = {.python = m->python, .site = m->site, .weight = m->weight, .t_ns = m->t_ns,
+                         .epoch = atomic_load(&st.last_attach)};
         if (!p && n > 0) {
             live_insert((uintptr_t)old, &rec); /* it failed: the old block stays */
             return;
@@ -307,15 +317,18 @@ EXPORT int fp_alloc_attach(const fp_alloc_hooks_t *hooks, const fp_alloc_config_
         st.config.mean_bytes = 1;
     if (st.config.copy_mean_bytes == 0)
         st.config.copy_mean_bytes = st.config.mean_bytes;
-    /* the totals are this attachment's (an agent may attach again after
-     * a detach); what is still live stays live */
+    /* the totals and estimates are this attachment's (an agent may attach
+     * again after a detach): samples of an earlier one no longer count
+     * (see current()) */
     atomic_store(&st.alloc_bytes, 0);
     atomic_store(&st.alloc_python_bytes, 0);
     atomic_store(&st.copy_bytes, 0);
     atomic_store(&st.samples, 0);
     atomic_store(&st.dropped, 0);
-    atomic_store(&st.peak_estimate, atomic_load(&st.live_estimate));
+    atomic_store(&st.live_estimate, 0);
+    atomic_store(&st.peak_estimate, 0);
     atomic_store(&st.next_snapshot, 1 << 20);
+    atomic_store(&st.last_attach, atomic_load(&st.epoch) + 1);
     atomic_fetch_add(&st.epoch, 1); /* odd: attached; threads redraw their countdowns */
     return 0;
 }
@@ -364,7 +377,8 @@ typedef struct visit {
 static void visit_one(const fp_live_t *rec, void *arg)
 {
     visit_t *v = arg;
-    v->fn(rec->site, rec->weight, rec->t_ns, v->ctx);
+    if (current(rec))
+        v->fn(rec->site, rec->weight, rec->t_ns, v->ctx);
 }
 
 EXPORT void fp_alloc_visit_live(fp_alloc_live_fn fn, void *ctx)
