@@ -17,7 +17,7 @@ TEST_PYTHONS := $(sort $(PYTHONS) $(wildcard $(HOME)/.pyenv/versions/3.*/bin/pyt
 
 ifeq ($(SAN),1)
 BUILD ?= build-san
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DFP_DEBUG
 OPT := -O1
 else
 BUILD ?= build
@@ -26,6 +26,8 @@ OPT := -O2
 endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+# DEBUG=1: the invariants (FP_ASSERT, src/common/check.h) are checked, as under SAN=1
+SANFLAGS += $(if $(filter 1,$(DEBUG)),-DFP_DEBUG)
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS)
 LIBDIR := $(BUILD)/lib/footprint
 

@@ -2,6 +2,8 @@
 #include "arena.h"
 
 #include <string.h>
+
+#include "../common/resident.h"
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -41,19 +43,9 @@ void *fp_arena_alloc(fp_arena_t *a, size_t n)
 
 size_t fp_arena_resident(const fp_arena_t *a)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    size_t used = atomic_load(&a->used);
+    size_t used = atomic_load(&a->used), unknown;
     if (used > a->size)
         used = a->size;
-    size_t pages = (used + (size_t)page - 1) / (size_t)page;
-    size_t resident = 0;
-    unsigned char vec[4096];
-    for (size_t first = 0; first < pages; first += sizeof vec) {
-        size_t n = pages - first < sizeof vec ? pages - first : sizeof vec;
-        if (mincore(a->base + first * (size_t)page, n * (size_t)page, vec) != 0)
-            return used; /* cannot tell: assume all of it */
-        for (size_t i = 0; i < n; i++)
-            resident += vec[i] & 1;
-    }
-    return resident * (size_t)page;
+    size_t resident = fp_resident_bytes(a->base, used, &unknown);
+    return unknown ? used : resident; /* cannot tell: assume all of it */
 }

@@ -1,7 +1,6 @@
 /* cpu.c: per-thread CPU timers and the sample signal handler (see cpu.h). */
 #include "cpu.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +17,9 @@
 
 #include "agent.h"
 
+#include "../common/check.h"
+#include "../common/xorshift.h"
+
 /* The kernel's CPU clock id of thread TID (glibc's MAKE_THREAD_CPUCLOCK):
  * lets one thread arm a timer on another thread's CPU time. */
 static clockid_t thread_cpu_clock(int tid)
@@ -27,15 +29,11 @@ static clockid_t thread_cpu_clock(int tid)
 
 static uint64_t next_interval_ns(const fp_cpu_t *cpu, fp_thread_t *t)
 {
-    /* xorshift64: cheap, signal-safe randomness to avoid aliasing with
-     * periodic work in the program */
-    uint64_t x = t->rng ? t->rng : 0x9E3779B97F4A7C15ULL ^ (uint64_t)atomic_load(&t->tid);
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    t->rng = x;
+    /* randomized, so as not to alias with periodic work in the program */
+    if (!t->rng)
+        t->rng = 0x9E3779B97F4A7C15ULL ^ (uint64_t)atomic_load(&t->tid);
     double mean = cpu->interval_s * 1e9;
-    double u = (double)(x >> 11) / (double)(1ULL << 53);
+    double u = fp_xorshift_unit(fp_xorshift64(&t->rng));
     return (uint64_t)(mean * (0.5 + u));
 }
 
@@ -88,7 +86,7 @@ static time_kind_t classify(fp_cpu_t *cpu, ucontext_t *uc)
 
 static void charge(fp_cpu_t *cpu, fp_line_t *line, time_kind_t kind, uint64_t ns)
 {
-    assert(kind >= TIME_PYTHON && kind <= TIME_OFFCPU);
+    FP_ASSERT(kind >= TIME_PYTHON && kind <= TIME_OFFCPU);
     if (line) {
         _Atomic uint64_t *c = kind == TIME_PYTHON   ? &line->cpu_python_ns
                               : kind == TIME_NATIVE ? &line->cpu_native_ns
@@ -306,7 +304,7 @@ void fp_cpu_forget_lost_fds(fp_cpu_t *cpu)
 
 bool fp_cpu_reopen_schedstat(fp_cpu_t *cpu, int slot, fp_schedstat_t *now)
 {
-    assert(slot >= 0 && slot < FP_MAX_THREADS);
+    FP_ASSERT(slot >= 0 && slot < FP_MAX_THREADS);
     fp_thread_t *t = &cpu->threads[slot];
     int tid = atomic_load(&t->tid);
     fp_ownfd_t fd;
@@ -396,7 +394,7 @@ static bool blocks_signal(int tid, int sig)
 
 static fp_thread_t *slot_thread(fp_cpu_t *cpu, int slot)
 {
-    assert(slot >= 0 && slot < FP_MAX_THREADS);
+    FP_ASSERT(slot >= 0 && slot < FP_MAX_THREADS);
     return &cpu->threads[slot];
 }
 
@@ -419,10 +417,10 @@ void fp_cpu_charge_unsampled(fp_cpu_t *cpu, int slot, const fp_schedstat_t *seen
      * time is charged once */
     if (now <= before)
         return;
-    assert(atomic_load(&t->tid) != (int)syscall(SYS_gettid)); /* the handler's side is the exchange */
+    FP_ASSERT(atomic_load(&t->tid) != (int)syscall(SYS_gettid)); /* the handler's side is the exchange */
     if (!atomic_compare_exchange_strong(&t->last_cpu_ns, &before, now))
         return;
-    assert(now > before);
+    FP_ASSERT(now > before);
     uint64_t waited = 0, queued = atomic_load(&t->last_runq_ns);
     if (seen->wait_ns > queued && atomic_compare_exchange_strong(&t->last_runq_ns, &queued, seen->wait_ns))
         waited = seen->wait_ns - queued; /* waiting for a CPU is more of the same */

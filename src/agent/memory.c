@@ -13,6 +13,8 @@
 
 #include "../common/alloc_api.h"
 #include "../common/fragment_format.h"
+#include "../common/check.h"
+#include "../common/resident.h"
 #include "agent.h"
 #include "frames.h"
 #include "ownfd.h"
@@ -303,8 +305,6 @@ static uint64_t own_objects_bytes(fp_memory_t *mem)
     static const char *const ours[] = {"/_footprint.", "/libfootprint_alloc.so", "/libunwind.so", "/liblzma.so"};
     char line[4352];
     uint64_t total = 0;
-    long page = sysconf(_SC_PAGESIZE);
-    unsigned char vec[256];
     while (fgets(line, sizeof line, f)) {
         bool mine = false;
         for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
@@ -312,13 +312,8 @@ static uint64_t own_objects_bytes(fp_memory_t *mem)
         unsigned long lo, hi;
         if (!mine || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
             continue;
-        for (unsigned long a = lo; a < hi; a += sizeof vec * (unsigned long)page) {
-            unsigned long len = hi - a < sizeof vec * (unsigned long)page ? hi - a : sizeof vec * (unsigned long)page;
-            if (mincore((void *)a, len, vec) != 0)
-                break;
-            for (unsigned long i = 0; i < (len + (unsigned long)page - 1) / (unsigned long)page; i++)
-                total += (vec[i] & 1) * (uint64_t)page;
-        }
+        size_t unknown; /* not counted */
+        total += fp_resident_bytes((const void *)lo, hi - lo, &unknown);
     }
     fclose(f);
     return total;
@@ -384,6 +379,7 @@ void fp_memory_write_history(const fp_memory_t *mem, fp_jsonw_t *w, const fp_lin
 {
     if (!mem->active || !l->history)
         return;
+    FP_ASSERT(l->history <= mem->nhistories);
     const int64_t *b = mem->histories[l->history - 1];
     /* every line's history spans the whole run so far, so they line up */
     const fp_agent_t *a = mem->agent;

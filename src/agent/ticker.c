@@ -24,6 +24,9 @@
 #include "ownfd.h"
 #include "steal.h"
 
+#include "../common/check.h"
+#include "../common/xorshift.h"
+
 enum {
     MIN_CHARGE_NS = 30000000,       /* take the GIL once a thread has 30 ms to charge:
                                        taking it is an extra GIL switch for the program */
@@ -35,12 +38,9 @@ enum {
 
 static uint64_t jitter(fp_ticker_t *tk, uint64_t mean)
 {
-    uint64_t x = tk->rng ? tk->rng : 0x2545F4914F6CDD1DULL;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    tk->rng = x;
-    return mean / 2 + x % (mean ? mean : 1);
+    if (!tk->rng)
+        tk->rng = 0x2545F4914F6CDD1DULL;
+    return mean / 2 + fp_xorshift64(&tk->rng) % (mean ? mean : 1);
 }
 
 /* Threads in the process now, from /proc/self/stat (field 20). */
@@ -75,6 +75,7 @@ static int slot_of(const fp_cpu_t *cpu, int tid)
  * seen on; then the CPU sampler lets it go. */
 static void drop_thread(fp_ticker_t *tk, int slot)
 {
+    FP_ASSERT(slot >= 0 && slot < FP_MAX_THREADS);
     fp_cpu_t *cpu = &tk->agent->cpu;
     fp_offcpu_t *o = &tk->offcpu[slot];
     fp_line_t *last = fp_cpu_last_line(cpu, slot);

@@ -1,9 +1,10 @@
 /* jsonw.h: a small streaming JSON writer over a file descriptor.
  *
- * The agent writes its fragments with it: it needs no heap (one fixed
- * buffer inside the writer), so it can run late in a process's life, after
- * the allocator hooks are gone or from an os._exit path. Readers use
- * jansson; this only writes. */
+ * The agent writes its fragments with it. The writer allocates nothing
+ * itself: its buffer is inside the struct, and the caller decides where
+ * that lives (fragment.c takes it from the heap inside the interposer's
+ * guard, so it is not counted as the program's). Readers use jansson;
+ * this only writes. */
 #ifndef FP_JSONW_H
 #define FP_JSONW_H
 

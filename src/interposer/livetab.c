@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../common/resident.h"
 #include "real.h"
 
 enum {
@@ -153,19 +154,13 @@ void fp_livetab_visit(void (*fn)(const fp_live_t *rec, void *ctx), void *ctx)
 
 size_t fp_livetab_resident(void)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), total = 0;
-    unsigned char vec[512];
+    size_t total = 0;
     int n = atomic_load(&lt.count);
     for (int k = 0; k < n; k++) {
-        char *base = (char *)lt.tables[k];
-        size_t pages = (slots_of(k) * sizeof(entry_t) + page - 1) / page;
-        for (size_t first = 0; first < pages; first += sizeof vec) {
-            size_t m = pages - first < sizeof vec ? pages - first : sizeof vec;
-            if (mincore(base + first * page, m * page, vec) != 0)
-                return total + (pages - first) * page;
-            for (size_t i = 0; i < m; i++)
-                total += (vec[i] & 1) * page;
-        }
+        size_t unknown;
+        total += fp_resident_bytes(lt.tables[k], slots_of(k) * sizeof(entry_t), &unknown);
+        if (unknown)
+            return total + unknown; /* cannot tell: assume the rest is */
     }
     return total;
 }

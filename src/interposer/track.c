@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "../common/alloc_api.h"
+#include "../common/check.h"
 #include "../common/fragment_format.h"
+#include "../common/resident.h"
+#include "../common/xorshift.h"
 #include "livetab.h"
 #include "real.h"
 
@@ -52,11 +55,7 @@ static uint64_t next_random(fp_tls_t *t)
 {
     if (!t->rng)
         t->rng = now_ns() ^ ((uint64_t)syscall(SYS_gettid) << 32) ^ 0x9E3779B97F4A7C15ULL;
-    uint64_t x = t->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return t->rng = x;
+    return fp_xorshift64(&t->rng);
 }
 
 /* An exponential gap with mean MEAN: where the next sample falls. */
@@ -194,6 +193,7 @@ void fp_track_alloc_slow(void *p, size_t n, bool python)
 {
     fp_tls_t *t = &fp_tls;
     unsigned seen = t->epoch;
+    FP_ASSERT(t->guard >= 0);
     if (!in_step(t)) {
         if (t->alloc_countdown <= 0)
             t->alloc_countdown = IDLE_COUNTDOWN;
@@ -342,18 +342,8 @@ EXPORT void fp_alloc_detach(void)
 
 static size_t resident(const void *base, size_t bytes)
 {
-    if (!base)
-        return 0;
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = (bytes + page - 1) / page, n = 0;
-    unsigned char vec[1024];
-    for (size_t first = 0; first < pages; first += sizeof vec) {
-        size_t k = pages - first < sizeof vec ? pages - first : sizeof vec;
-        if (mincore((char *)base + first * page, k * page, vec) != 0)
-            return bytes;
-        for (size_t i = 0; i < k; i++)
-            n += vec[i] & 1;
-    }
-    return n * page;
+    size_t unknown, n = base ? fp_resident_bytes(base, bytes, &unknown) : 0;
+    return base && unknown ? bytes : n; /* cannot tell: assume all of it */
 }
 
 EXPORT void fp_alloc_stats(fp_alloc_stats_t *out)
@@ -390,4 +380,8 @@ EXPORT void fp_alloc_visit_live(fp_alloc_live_fn fn, void *ctx)
 }
 
 EXPORT void fp_alloc_guard_enter(void) { fp_tls.guard++; }
-EXPORT void fp_alloc_guard_leave(void) { fp_tls.guard--; }
+EXPORT void fp_alloc_guard_leave(void)
+{
+    FP_ASSERT(fp_tls.guard > 0); /* every leave has its enter */
+    fp_tls.guard--;
+}

@@ -128,6 +128,19 @@ static int by_span(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* Sorts the spans, outer before inner, and drops the duplicates that
+ * several processes reported. Running it again changes nothing. */
+static void combine_spans(mfile_t *f)
+{
+    if (f->nspans > 1)
+        qsort(f->spans, f->nspans, sizeof *f->spans, by_span);
+    size_t out = 0;
+    for (size_t i = 0; i < f->nspans; i++)
+        if (out == 0 || by_span(&f->spans[out - 1], &f->spans[i]) != 0)
+            f->spans[out++] = f->spans[i];
+    f->nspans = out;
+}
+
 /* Sorts lines and sums the duplicates that several processes reported. */
 static void combine_lines(mfile_t *f)
 {
@@ -148,21 +161,17 @@ static void combine_lines(mfile_t *f)
         }
     }
     f->nlines = out;
-    if (f->nspans > 1)
-        qsort(f->spans, f->nspans, sizeof *f->spans, by_span);
-    out = 0;
-    for (size_t i = 0; i < f->nspans; i++)
-        if (out == 0 || by_span(&f->spans[out - 1], &f->spans[i]) != 0)
-            f->spans[out++] = f->spans[i];
-    f->nspans = out;
+    combine_spans(f);
 }
 
 /* The innermost function whose span holds LINE, or -1. Spans are sorted
- * by first line, outer first, so the last match is the innermost. */
+ * (combine_spans) by first line, outer first, so the last match is the
+ * innermost. The one rule for a line's function: its figures and its
+ * leaks both go by it. */
 static long owner_of(const mfile_t *f, int line)
 {
     long best = -1;
-    for (size_t i = 0; i < f->nspans && f->spans[i].first <= line; i++)
+    for (size_t i = 0; f && i < f->nspans && f->spans[i].first <= line; i++)
         if (line <= f->spans[i].last)
             best = (long)i;
     return best;
@@ -254,16 +263,12 @@ static json_t *file_json(mfile_t *f)
 }
 
 /* The innermost function of F holding LINE, "<module>" when none. */
-static const char *function_at(const mfile_t *f, int line)
+static const char *function_at(mfile_t *f, int line)
 {
-    const mspan_t *best = NULL;
-    for (size_t i = 0; f && i < f->nspans; i++) {
-        const mspan_t *sp = &f->spans[i];
-        if (sp->first <= line && line <= sp->last &&
-            (!best || sp->last - sp->first < best->last - best->first))
-            best = sp;
-    }
-    return best ? best->name : "<module>";
+    if (f)
+        combine_spans(f);
+    long i = owner_of(f, line);
+    return i >= 0 ? f->spans[i].name : "<module>";
 }
 
 static int by_confidence(const void *a, const void *b)
