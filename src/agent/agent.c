@@ -200,6 +200,7 @@ static void link_parts(fp_agent_t *a)
     a->cpu.interval_s = a->config.interval_s;
     fp_ticker_init(&a->ticker, a, fp_agent_finish);
     fp_memory_init(&a->memory, a);
+    fp_gpu_init(&a->gpu, a);
     a->spares = FP_OWNFD_SPARES_NONE;
 }
 

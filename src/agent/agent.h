@@ -12,6 +12,7 @@
  *    |- cpu        cpu.h     per-thread timers, the sample handler
  *    |- ticker     ticker.h  the sampler thread, off-CPU time per slot
  *    |- memory     memory.h  the interposer's samples, the timeline
+ *    |- gpu        gpu.h     NVML: GPU time and memory per line
  *    |- objmap     objmap.h  address -> kind of code
  *    |- frames     frames.h  frame walking (links to sites and filter)
  *    |- filter     filter.h  which files are profiled
@@ -41,6 +42,7 @@
 #include "filter.h"
 #include "fragment.h"
 #include "frames.h"
+#include "gpu.h"
 #include "guard.h"
 #include "memory.h"
 #include "objmap.h"
@@ -99,6 +101,7 @@ typedef struct fp_agent {
     fp_cpu_t cpu;
     fp_ticker_t ticker;
     fp_memory_t memory;
+    fp_gpu_t gpu;
     fp_objmap_t objmap;
     fp_frames_t frames;
     fp_filter_t filter;

@@ -15,6 +15,7 @@
 #include "../common/fragment_format.h"
 #include "../common/jsonw.h"
 #include "agent.h"
+#include "gpu.h"
 #include "guard.h"
 #include "leaks.h"
 #include "memory.h"
@@ -224,6 +225,7 @@ static int write_fragment(fp_agent_t *a, bool final, bool mark_final)
             write_process(a, w);
             write_sampling(a, w);
             fp_memory_write(&a->memory, w);
+            fp_gpu_write(&a->gpu, w);
             if (final)
                 fp_leaks_write(a, w); /* judged on the whole run only */
             write_files(a, w);

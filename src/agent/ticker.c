@@ -19,6 +19,7 @@
 #include "fragment.h"
 #include "objmap.h"
 #include "frames.h"
+#include "gpu.h"
 #include "guard.h"
 #include "memory.h"
 #include "ownfd.h"
@@ -338,6 +339,7 @@ static void tick(fp_ticker_t *tk)
         charge_offcpu(tk);
         PyEval_SaveThread();
     }
+    fp_gpu_tick(&a->gpu); /* after the off-CPU charge: it tells where blocked threads are */
     /* without the GIL: a snapshot must not stop the program's threads */
     if (now >= tk->next_snapshot_ns && !atomic_load(&tk->stop)) {
         fp_fragment_write(a, false);

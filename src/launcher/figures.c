@@ -5,10 +5,10 @@
 
 const char *const fp_fig_names[FP_FIG_COUNT] = {
     "cpu_python_s", "cpu_native_s", "system_s", "gpu_s", "alloc_bytes",
-    "alloc_python_bytes", "free_bytes", "peak_bytes", "copy_bytes",
+    "alloc_python_bytes", "free_bytes", "peak_bytes", "copy_bytes", "gpu_alloc_bytes", "gpu_peak_bytes",
 };
 
-const bool fp_fig_is_bytes[FP_FIG_COUNT] = {false, false, false, false, true, true, true, true, true};
+const bool fp_fig_is_bytes[FP_FIG_COUNT] = {false, false, false, false, true, true, true, true, true, true, true};
 
 const fp_fig_t fp_fig_fragment_order[FP_FIG_FRAGMENT_COUNT] = {
     [FP_FRAG_CPU_PYTHON] = FP_FIG_CPU_PYTHON, [FP_FRAG_CPU_NATIVE] = FP_FIG_CPU_NATIVE,

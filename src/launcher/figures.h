@@ -19,6 +19,8 @@ typedef enum fp_fig {
     FP_FIG_FREE,
     FP_FIG_PEAK,
     FP_FIG_COPY,
+    FP_FIG_GPU_ALLOC, /* from the fragment's gpu section (merge.c), not its line arrays */
+    FP_FIG_GPU_PEAK,
     FP_FIG_COUNT
 } fp_fig_t;
 

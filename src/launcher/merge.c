@@ -9,6 +9,7 @@
 #include "../common/fragment_format.h"
 #include "../common/utf8.h"
 #include "figures.h"
+#include "gpumerge.h"
 #include "proc.h"
 #include "util.h"
 
@@ -93,6 +94,28 @@ static void add_spans(mfile_t *f, json_t *spans)
     }
 }
 
+/* The GPU figures of a fragment's lines: [path, line, gpu_s,
+ * gpu_alloc_bytes, gpu_peak_bytes] (src/agent/gpu.c). */
+static void add_gpu_lines(merge_t *m, json_t *lines)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(lines, i, l) {
+        const char *path = json_string_value(json_array_get(l, 0));
+        if (!path || !json_is_integer(json_array_get(l, 1)))
+            continue;
+        mfile_t *f = file_for(m, path);
+        if (f->nlines == f->cap)
+            f->lines = fp_xrealloc(f->lines, (f->cap = f->cap ? f->cap * 2 : 64) * sizeof *f->lines);
+        mline_t *ml = &f->lines[f->nlines++];
+        memset(ml, 0, sizeof *ml);
+        ml->line = (int)json_integer_value(json_array_get(l, 1));
+        ml->f[FP_FIG_GPU] = json_number_value(json_array_get(l, 2));
+        ml->f[FP_FIG_GPU_ALLOC] = json_number_value(json_array_get(l, 3));
+        ml->f[FP_FIG_GPU_PEAK] = json_number_value(json_array_get(l, 4));
+    }
+}
+
 static void add_fragment(merge_t *m, json_t *frag)
 {
     json_array_append(m->fragments, frag);
@@ -110,6 +133,7 @@ static void add_fragment(merge_t *m, json_t *frag)
             add_spans(f, funcs);
         }
     }
+    add_gpu_lines(m, json_object_get(json_object_get(frag, "gpu"), "lines"));
 }
 
 static int by_line(const void *a, const void *b)
@@ -511,7 +535,7 @@ json_t *fp_merge_run(const char *run_dir, const fp_run_facts_t *facts)
     json_object_set_new(p, "sampling", sampling_json(main, facts));
     json_t *mem = main ? json_object_get(main, FP_FRAG_MEMORY) : NULL;
     json_object_set(p, "memory", mem ? mem : json_null());
-    json_object_set_new(p, "gpu", json_null());
+    json_object_set_new(p, "gpu", fp_gpumerge_section(m.fragments, main));
     json_object_set_new(p, "leaks", leaks_json(&m));
     json_object_set_new(p, "files", files_json(&m));
     json_object_set_new(p, "processes", processes_json(m.fragments, facts->main_pid));
