@@ -37,6 +37,7 @@ typedef struct totals {
     double alloc, copy; /* over all lines */
     double peak;        /* memory.peak_bytes */
     bool memory;
+    double gpu, gpu_alloc, gpu_peak; /* gpu_s and gpu_alloc_bytes over all lines; gpu.peak_bytes */
 } totals_t;
 
 typedef struct ctx {
@@ -57,7 +58,15 @@ static double threshold(const ctx_t *c) { return c->o->reduced ? FP_REPORT_REDUC
 
 static bool time_matters(const ctx_t *c, const row_t *r)
 {
-    return c->t.time > 0 && row_time(r) >= threshold(c) * c->t.time;
+    return (c->t.time > 0 && row_time(r) >= threshold(c) * c->t.time) ||
+           (c->t.gpu > 0 && r->f[FP_FIG_GPU] >= threshold(c) * c->t.gpu);
+}
+
+static bool gpu_memory_matters(const ctx_t *c, const row_t *r)
+{
+    double s = threshold(c);
+    return (c->t.gpu_alloc > 0 && r->f[FP_FIG_GPU_ALLOC] >= s * c->t.gpu_alloc) ||
+           (c->t.gpu_peak > 0 && r->f[FP_FIG_GPU_PEAK] >= s * c->t.gpu_peak);
 }
 
 static bool memory_matters(const ctx_t *c, const row_t *r)
@@ -94,8 +103,11 @@ static void add_totals(ctx_t *c, json_t *p)
             c->t.time += num(l, "cpu_python_s") + num(l, "cpu_native_s") + num(l, "system_s");
             c->t.alloc += num(l, "alloc_bytes");
             c->t.copy += num(l, "copy_bytes");
+            c->t.gpu += num(l, "gpu_s");
+            c->t.gpu_alloc += num(l, "gpu_alloc_bytes");
         }
     }
+    c->t.gpu_peak = num(json_object_get(p, "gpu"), "peak_bytes");
     json_t *other = json_object_get(p, "unattributed");
     c->t.time += num(other, "cpu_python_s") + num(other, "cpu_native_s") + num(other, "system_s");
     json_t *mem = json_object_get(p, "memory");
@@ -180,6 +192,57 @@ static void print_memory_summary(ctx_t *c, json_t *p)
     }
 }
 
+/* A note, word-wrapped to the report's width. */
+static void print_wrapped(ctx_t *c, const char *text)
+{
+    int col = 0, limit = c->o->width - 4;
+    fprintf(c->out, "  %s", c_(c, YELLOW));
+    for (const char *w = text ? text : ""; *w;) {
+        size_t n = strcspn(w, " ");
+        if (col > 0 && col + 1 + (int)n > limit) {
+            fputs("\n    ", c->out);
+            col = 2;
+        } else if (col > 0) {
+            fputc(' ', c->out);
+            col++;
+        }
+        fwrite(w, 1, n, c->out);
+        col += (int)n;
+        w += n;
+        while (*w == ' ')
+            w++;
+    }
+    fprintf(c->out, "%s\n", c_(c, RESET));
+}
+
+/* The GPU in one line (or "no NVIDIA GPU"), its memory over time, and
+ * why any figure is device-wide or missing. */
+static void print_gpu_summary(ctx_t *c, json_t *p)
+{
+    json_t *gpu = json_object_get(p, "gpu");
+    if (!json_is_object(gpu)) {
+        fprintf(c->out, "  %sno NVIDIA GPU%s\n", c_(c, DIM), c_(c, RESET));
+        return;
+    }
+    char t[16], peak[16], at[16], names[160] = "";
+    fp_fmt_time(t, sizeof t, c->t.gpu);
+    fp_fmt_bytes(peak, sizeof peak, num(gpu, "peak_bytes"));
+    fp_fmt_time(at, sizeof at, num(gpu, "peak_time_s"));
+    size_t i, used = 0;
+    json_t *d;
+    json_array_foreach(json_object_get(gpu, "devices"), i, d) {
+        const char *name = json_string_value(json_object_get(d, "name"));
+        if (json_is_true(json_object_get(d, "used")) && name && strlen(names) + strlen(name) + 3 < sizeof names)
+            strcat(strcat(names, used++ ? ", " : " on "), name);
+    }
+    fprintf(c->out, "  GPU: time in lines %s%s%s, memory peak %s%s%s at %s%s\n", c_(c, BOLD), t, c_(c, RESET),
+            c_(c, BOLD), peak, c_(c, RESET), at, used ? names : " (not used)");
+    if (num(gpu, "peak_bytes") > 0)
+        print_timeline(c, gpu);
+    json_array_foreach(json_object_get(gpu, "notes"), i, d)
+        print_wrapped(c, json_string_value(d));
+}
+
 static void print_summary(ctx_t *c, json_t *p)
 {
     FILE *out = c->out;
@@ -191,6 +254,7 @@ static void print_summary(ctx_t *c, json_t *p)
     fprintf(out, "%s%s\n", c_(c, RESET), code);
     print_time_summary(c, p);
     print_memory_summary(c, p);
+    print_gpu_summary(c, p);
     size_t nproc = json_array_size(json_object_get(p, "processes"));
     json_t *other = json_object_get(p, "unattributed");
     char rest[32];
@@ -214,6 +278,18 @@ static void time_columns(ctx_t *c, const row_t *r)
     fp_fmt_pct(pct, sizeof pct, row_time(r), c->t.time);
     fprintf(c->out, "%7s %7s %7s %7s %s%6s%s", a, b, s, t, share_color(c, row_time(r), c->t.time), pct,
             c_(c, RESET));
+    if (c->t.gpu > 0) { /* a GPU column only when there is GPU time */
+        fp_fmt_time(t, sizeof t, r->f[FP_FIG_GPU]);
+        fprintf(c->out, " %s%7s%s", share_color(c, r->f[FP_FIG_GPU], c->t.gpu), t, c_(c, RESET));
+    }
+}
+
+static void gpu_memory_columns(ctx_t *c, const row_t *r)
+{
+    char a[16], p[16];
+    fp_fmt_bytes(a, sizeof a, r->f[FP_FIG_GPU_ALLOC]);
+    fp_fmt_bytes(p, sizeof p, r->f[FP_FIG_GPU_PEAK]);
+    fprintf(c->out, "%10s %s%11s%s", a, share_color(c, r->f[FP_FIG_GPU_PEAK], c->t.gpu_peak), p, c_(c, RESET));
 }
 
 static void memory_columns(ctx_t *c, const row_t *r)
@@ -257,6 +333,29 @@ static void print_file_header(ctx_t *c, const char *path, bool *printed)
     *printed = true;
 }
 
+/* The lines that grew the GPU memory or held it at its peak. */
+static void print_gpu_memory_lines(ctx_t *c, const char *path, json_t *lines, bool *header)
+{
+    bool head = false;
+    size_t i;
+    json_t *l;
+    json_array_foreach(lines, i, l) {
+        row_t r;
+        row_from(&r, path, l, "source", "line");
+        if (!gpu_memory_matters(c, &r))
+            continue;
+        print_file_header(c, path, header);
+        if (!head)
+            fprintf(c->out, "%s  line  GPU alloc  GPU at peak  source%s\n", c_(c, DIM), c_(c, RESET));
+        head = true;
+        fprintf(c->out, "%6d ", r.line);
+        gpu_memory_columns(c, &r);
+        fputs("  ", c->out);
+        fp_put_clipped(c->out, r.label ? r.label : "", c->o->width - 32);
+        fputc('\n', c->out);
+    }
+}
+
 static void print_file(ctx_t *c, json_t *file)
 {
     const char *path = json_string_value(json_object_get(file, "path"));
@@ -271,14 +370,16 @@ static void print_file(ctx_t *c, json_t *file)
             continue;
         print_file_header(c, path, &header);
         if (!time_head)
-            fprintf(c->out, "%s  line  Python  native off-CPU   total  share  source%s\n", c_(c, DIM), c_(c, RESET));
+            fprintf(c->out, "%s  line  Python  native off-CPU   total  share%s  source%s\n", c_(c, DIM),
+                    c->t.gpu > 0 ? "     GPU" : "", c_(c, RESET));
         time_head = true;
         fprintf(c->out, "%6d ", r.line);
         time_columns(c, &r);
         fputs("  ", c->out);
-        fp_put_clipped(c->out, r.label ? r.label : "", c->o->width - 48);
+        fp_put_clipped(c->out, r.label ? r.label : "", c->o->width - 48 - (c->t.gpu > 0 ? 8 : 0));
         fputc('\n', c->out);
     }
+    print_gpu_memory_lines(c, path, lines, &header);
     json_array_foreach(lines, i, l) {
         row_t r;
         row_from(&r, path, l, "source", "line");
@@ -409,8 +510,9 @@ static void print_function_table(ctx_t *c, const row_t *rows, size_t n, const fn
         if (!t->matters(c, &rows[k]))
             continue;
         if (!head)
-            fprintf(c->out, "\n%sFunctions%s, %s\n%s %-*s %-*s%s%s\n", c_(c, BOLD), c_(c, RESET), t->title, c_(c, DIM),
-                    NAME_W, "function", WHERE_W - 1, "where", t->heads, c_(c, RESET));
+            fprintf(c->out, "\n%sFunctions%s, %s\n%s %-*s %-*s%s%s%s\n", c_(c, BOLD), c_(c, RESET), t->title,
+                    c_(c, DIM), NAME_W, "function", WHERE_W - 1, "where", t->heads,
+                    t->columns == time_columns && c->t.gpu > 0 ? "     GPU" : "", c_(c, RESET));
         head = true;
         fputc(' ', c->out);
         fp_put_padded(c->out, rows[k].label ? rows[k].label : "?", NAME_W);

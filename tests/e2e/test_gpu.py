@@ -1,0 +1,140 @@
+"""GPU time and memory per line, against a fake NVML (tests/gpu/fake_nvml.c)
+driven by a program whose GPU phases are known (programs/gpu_phases.py):
+A at 90% for a while, B +1 GiB, C another process at 100%, D frees. The
+log the program writes is the truth: every expected figure comes from it."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import MAIN_PYTHON, ROOT, program
+
+GIB = 1 << 30
+FAKE = os.path.join(ROOT, "tests", "gpu", "fake_nvml.c")
+LINES = {"A": "# line A", "B": "# line B", "C": "# line C", "D": "# line D"}
+
+
+@pytest.fixture(scope="module")
+def fakes(tmp_path_factory):
+    """The fake library, and one built without NVML's newer functions."""
+    d = tmp_path_factory.mktemp("nvml")
+    out = {}
+    for name, flags in (("new", []), ("old", ["-DFAKE_NVML_OLD"])):
+        out[name] = str(d / ("libnvidia-ml-%s.so.1" % name))
+        subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-O1", *flags, "-o", out[name], FAKE, "-lm"],
+                       check=True)
+    return out
+
+
+def run_phases(footprint, tmp_path, lib, mode="process", seconds=1.0, python=MAIN_PYTHON, env_extra=None):
+    log = tmp_path / "nvml.log"
+    env = dict(os.environ, FOOTPRINT_NVML_LIBRARY=lib, FAKE_NVML_STATE=str(log), FAKE_NVML_MODE=mode,
+               FAKE_NVML_PERIOD_MS="20", **(env_extra or {}))
+    run = footprint([program("gpu_phases.py"), str(seconds)], python=python, env=env)
+    assert run.returncode == 0, run.stderr
+    return run, phases_of(log)
+
+
+def phases_of(log):
+    """{A: (start, end), ...} from the log: each phase lasts until the next."""
+    times = []
+    for line in open(log):
+        t = float(line.split()[0])
+        if not times or times[-1] != t:
+            times.append(t)
+    return {k: (times[i], times[i + 1] if i + 1 < len(times) else None) for i, k in enumerate("ABCD")}, times
+
+
+def gpu_lines(run):
+    """{A: line entry, ...} for the phase lines of gpu_phases.py."""
+    lines = run.lines("gpu_phases.py")
+    out = {}
+    for key, mark in LINES.items():
+        out[key] = next(l for l in lines.values() if l["source"].rstrip().endswith(mark))
+    return out
+
+
+def near(got, want, tolerance):
+    return abs(got - want) <= tolerance * want
+
+
+def test_gpu_time_and_memory_land_on_their_lines(footprint, python, fakes, tmp_path):
+    run, ((phases, _)) = run_phases(footprint, tmp_path, fakes["new"], python=python)
+    a_start, a_end = phases["A"]
+    line = gpu_lines(run)
+    assert near(line["A"]["gpu_s"], 0.9 * (a_end - a_start), 0.05), line["A"]
+    assert near(line["B"]["gpu_alloc_bytes"], GIB, 0.05), line["B"]
+    assert near(line["B"]["gpu_peak_bytes"], GIB, 0.05), line["B"]
+    # another process's work is never this one's
+    assert line["C"]["gpu_s"] < 0.02, line["C"]
+    assert line["A"]["gpu_alloc_bytes"] == 0 and line["D"]["gpu_alloc_bytes"] == 0
+    fn = run.function("gpu_phases.py", "main")
+    assert near(fn["gpu_s"], line["A"]["gpu_s"] + line["B"]["gpu_s"] + line["C"]["gpu_s"] + line["D"]["gpu_s"],
+                0.01), fn
+    gpu = run.profile["gpu"]
+    assert gpu["sources"] == {"utilization": "process", "memory": "process"}
+    assert gpu["devices"][0]["name"] == "Fake NVIDIA GPU" and gpu["devices"][0]["used"] is True
+    assert gpu["devices"][0]["total_bytes"] == 80 * GIB
+    assert gpu["notes"] == []
+
+
+def test_gpu_peak_and_its_time(footprint, fakes, tmp_path):
+    run, ((phases, times)) = run_phases(footprint, tmp_path, fakes["new"])
+    gpu = run.profile["gpu"]
+    assert near(gpu["peak_bytes"], GIB, 0.05), gpu
+    # the program's start on the profile's clock: it ended elapsed_s after
+    start = times[-1] + 0.5 - run.profile["elapsed_s"]
+    want = phases["B"][0] - start
+    assert abs(gpu["peak_time_s"] - want) <= 0.05 * want, (gpu["peak_time_s"], want)
+    tl = gpu["timeline"]
+    assert max(b for _, b in tl) == gpu["peak_bytes"]
+    assert tl[-1][1] == 0  # freed on line D
+    assert "GPU" in run.stderr and "no NVIDIA GPU" not in run.stderr
+
+
+def test_device_wide_figures_count_other_programs_and_say_so(footprint, fakes, tmp_path):
+    run, ((phases, _)) = run_phases(footprint, tmp_path, fakes["new"], mode="device")
+    line = gpu_lines(run)
+    c_start, c_end = phases["C"]
+    assert near(line["C"]["gpu_s"], 1.0 * (c_end - c_start), 0.05), line["C"]
+    a_start, a_end = phases["A"]
+    assert near(line["A"]["gpu_s"], 0.9 * (a_end - a_start), 0.05), line["A"]
+    gpu = run.profile["gpu"]
+    assert gpu["sources"] == {"utilization": "device", "memory": "device"}
+    assert near(line["B"]["gpu_alloc_bytes"], GIB, 0.05), line["B"]  # the device's reserve is not the program's
+    assert any("device-wide" in n for n in gpu["notes"]), gpu["notes"]
+    assert "device-wide" in run.stderr
+
+
+@pytest.mark.parametrize("case", ["unsupported", "lost", "old"])
+def test_driver_errors_give_a_clean_profile_and_a_note(footprint, fakes, tmp_path, case):
+    lib = fakes["old" if case == "old" else "new"]
+    mode = "unsupported" if case == "unsupported" else "process"
+    run, _ = run_phases(footprint, tmp_path, lib, mode=mode, seconds=0.5,
+                        env_extra={"FAKE_NVML_LOSE": "1"} if case == "lost" else None)
+    gpu = run.profile["gpu"]
+    assert gpu is not None and gpu["notes"], gpu
+    report = " ".join(run.stderr.split())  # notes are word-wrapped
+    assert all("\n" not in n and " ".join(n.split()) in report for n in gpu["notes"]), (gpu["notes"], run.stderr)
+    note = gpu["notes"][0]
+    line = gpu_lines(run)
+    if case == "unsupported":
+        assert gpu["sources"] == {"utilization": None, "memory": None}
+        assert all(l["gpu_s"] == 0 and l["gpu_alloc_bytes"] == 0 for l in line.values())
+    elif case == "lost":
+        assert "lost" in note
+        assert near(line["B"]["gpu_alloc_bytes"], GIB, 0.05)  # figures up to the loss stay
+    else:  # no per-process utilization: device-wide time, the process's own memory
+        assert gpu["sources"] == {"utilization": "device", "memory": "process"}
+        assert "nvmlDeviceGetProcessUtilization" in note
+        assert line["C"]["gpu_s"] > 0.3
+
+
+@pytest.mark.parametrize("lib", ["no library", "no driver"])
+def test_no_gpu_means_null_and_one_line_in_the_report(footprint, fakes, tmp_path, lib):
+    path = str(tmp_path / "absent.so") if lib == "no library" else fakes["new"]
+    run, _ = run_phases(footprint, tmp_path, path, mode="noinit", seconds=0.2)
+    assert run.profile["gpu"] is None
+    assert run.stderr.count("no NVIDIA GPU") == 1
+    assert all(l["gpu_s"] == 0 for l in run.lines("gpu_phases.py").values())
