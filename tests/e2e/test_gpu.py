@@ -77,6 +77,9 @@ def test_gpu_time_and_memory_land_on_their_lines(footprint, python, fakes, tmp_p
     assert gpu["devices"][0]["name"] == "Fake NVIDIA GPU" and gpu["devices"][0]["used"] is True
     assert gpu["devices"][0]["total_bytes"] == 80 * GIB
     assert gpu["notes"] == []
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.load(open(os.path.join(ROOT, "docs", "profile.schema.json")))
+    jsonschema.validate(run.profile, schema, cls=jsonschema.Draft202012Validator)
 
 
 def test_gpu_peak_and_its_time(footprint, fakes, tmp_path):
