@@ -118,7 +118,7 @@ static void add_timeline(json_t *section, json_t *sections, json_t *frags, json_
     size_t n, nproc = json_array_size(sections);
     event_t *ev = events_of(sections, frags, main, &n);
     double *cur = fp_xcalloc(nproc + 1, sizeof *cur);
-    double (*pt)[2] = fp_xcalloc(n + 1, sizeof *pt);
+    double (*pt)[2] = fp_xcalloc(2 * n + 1, sizeof *pt);
     size_t np = 0;
     double peak = 0, peak_t = 0, sum = 0;
     for (size_t i = 0; i < n; i++) {
@@ -126,6 +126,11 @@ static void add_timeline(json_t *section, json_t *sections, json_t *frags, json_
         cur[ev[i].proc] = ev[i].bytes;
         if (i + 1 < n && ev[i + 1].t == ev[i].t)
             continue; /* one point per moment */
+        if (np > 0 && pt[np - 1][1] != sum) { /* a step, not a slope: the memory changed at once */
+            pt[np][0] = ev[i].t;
+            pt[np][1] = pt[np - 1][1];
+            np++;
+        }
         pt[np][0] = ev[i].t;
         pt[np++][1] = sum;
         if (sum > peak) {

@@ -29,8 +29,9 @@ extern const unsigned int fp_html_page_html_len, fp_html_page_css_len, fp_html_p
 
 /* The figures a line or function carries in the digest, in this order
  * after its first two members (page.js reads them by position). */
-static const fp_fig_t digest_figs[] = {FP_FIG_CPU_PYTHON, FP_FIG_CPU_NATIVE, FP_FIG_SYSTEM, FP_FIG_GPU,
-                                       FP_FIG_ALLOC,      FP_FIG_PEAK,       FP_FIG_COPY};
+static const fp_fig_t digest_figs[] = {FP_FIG_CPU_PYTHON, FP_FIG_CPU_NATIVE, FP_FIG_SYSTEM,    FP_FIG_GPU,
+                                       FP_FIG_ALLOC,      FP_FIG_PEAK,       FP_FIG_COPY,      FP_FIG_GPU_ALLOC,
+                                       FP_FIG_GPU_PEAK};
 enum { DIGEST_FIGS = sizeof digest_figs / sizeof digest_figs[0], MAX_LINE_TIMELINE = 1000 };
 
 /* A figure as JSON: 0 as the integer 0 (most are), bytes as integers. */
@@ -124,6 +125,24 @@ static json_t *digest_memory(json_t *mem)
                      num(get_num(mem, "line_timeline_bucket_s"), 0), "timeline", tl);
 }
 
+/* The GPU's memory over time, its peak and the profile's notes on where
+ * GPU figures came from; null without a GPU. */
+static json_t *digest_gpu(json_t *gpu)
+{
+    if (!json_is_object(gpu))
+        return json_null();
+    json_t *d = digest_memory(gpu);
+    json_object_set_new(d, "at", num(get_num(gpu, "peak_time_s"), 0));
+    json_t *notes = json_array();
+    size_t i;
+    json_t *n;
+    json_array_foreach(json_object_get(gpu, "notes"), i, n)
+        if (json_is_string(n))
+            json_array_append(notes, n);
+    json_object_set_new(d, "notes", notes);
+    return d;
+}
+
 /* [path, line, function, leaked_bytes, rate_bytes_per_s, confidence] */
 static json_t *digest_leaks(json_t *leaks)
 {
@@ -211,6 +230,7 @@ static json_t *digest(json_t *p)
     digest_run(d, p);
     json_object_set_new(d, "files", digest_files(p, &gpu));
     json_object_set_new(d, "gpu", json_boolean(gpu));
+    json_object_set_new(d, "gpuMemory", digest_gpu(json_object_get(p, "gpu")));
     json_object_set_new(d, "memory", digest_memory(json_object_get(p, "memory")));
     json_object_set_new(d, "leaks", digest_leaks(json_object_get(p, "leaks")));
     json_object_set_new(d, "processes", digest_processes(json_object_get(p, "processes")));

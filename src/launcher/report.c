@@ -147,20 +147,27 @@ static void print_timeline(ctx_t *c, json_t *mem)
     double end = n ? json_number_value(json_array_get(json_array_get(tl, n - 1), 0)) : 0;
     if (n < 2 || end <= 0)
         return;
-    double v[TIMELINE_COLS] = {0}, max = 0;
+    double v[TIMELINE_COLS] = {0}, last[TIMELINE_COLS] = {0}, max = 0;
+    bool seen[TIMELINE_COLS] = {false};
     size_t i;
     json_t *pt;
     json_array_foreach(tl, i, pt) {
         double t = json_number_value(json_array_get(pt, 0)), b = json_number_value(json_array_get(pt, 1));
         int col = (int)(t / end * (TIMELINE_COLS - 1) + 0.5);
-        if (col >= 0 && col < TIMELINE_COLS && b > v[col])
-            v[col] = b;
+        if (col >= 0 && col < TIMELINE_COLS && (b > v[col] || !seen[col])) {
+            v[col] = b > v[col] ? b : v[col];
+            seen[col] = true;
+        }
+        if (col >= 0 && col < TIMELINE_COLS)
+            last[col] = b; /* points come in time order */
         if (b > max)
             max = b;
     }
-    for (int k = 1; k < TIMELINE_COLS; k++) /* carry the level across columns no tick fell in */
-        if (v[k] == 0)
-            v[k] = v[k - 1];
+    for (int k = 1; k < TIMELINE_COLS; k++) /* carry the level across columns no point fell in */
+        if (!seen[k]) {
+            v[k] = last[k - 1];
+            last[k] = last[k - 1];
+        }
     char top[16], span[16];
     fp_fmt_bytes(top, sizeof top, max);
     fp_fmt_time(span, sizeof span, end);

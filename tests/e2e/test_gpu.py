@@ -141,3 +141,26 @@ def test_no_gpu_means_null_and_one_line_in_the_report(footprint, fakes, tmp_path
     assert run.profile["gpu"] is None
     assert run.stderr.count("no NVIDIA GPU") == 1
     assert all(l["gpu_s"] == 0 for l in run.lines("gpu_phases.py").values())
+
+
+def test_html_page_shows_the_gpu_timeline_and_columns(footprint, fakes, tmp_path):
+    from test_html import CHROMIUM, drawn, fmt_bytes, fmt_time, open_page
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("headless Chromium is not installed: run tools/install-deps")
+    page_path = tmp_path / "gpu.html"
+    log = tmp_path / "nvml.log"
+    env = dict(os.environ, FOOTPRINT_NVML_LIBRARY=fakes["new"], FAKE_NVML_STATE=str(log), FAKE_NVML_MODE="device")
+    run = footprint([program("gpu_phases.py"), "0.5"], options=["--html", str(page_path)], env=env)
+    assert run.returncode == 0, run.stderr
+    page = open_page(page_path, tmp_path)
+    drawn(page)
+    gpu = run.profile["gpu"]
+    # the GPU's memory chart next to the host's, its peak marked, and the notes
+    assert page.dom.by_id("memory-chart") is not None and page.dom.by_id("gpu-memory-chart").all("path")
+    assert "peak %s at %s" % (fmt_bytes(gpu["peak_bytes"]), fmt_time(gpu["peak_time_s"])) in \
+        page.dom.by_id("gpu-memory-peak").text()
+    assert "device-wide" in page.dom.by_id("gpu-memory").text()
+    rows = page.rows("gpu-memory-table")
+    assert rows[0]["galloc"] == fmt_bytes(gpu_lines(run)["B"]["gpu_alloc_bytes"])
+    assert rows[0]["gpeak"] == fmt_bytes(gpu_lines(run)["B"]["gpu_peak_bytes"])
+    assert page.rows("functions-table")[0]["gpu"] == fmt_time(run.function("gpu_phases.py", "main")["gpu_s"])

@@ -8,17 +8,17 @@
  * lines are built when the reader asks for them.
  *
  * Digest rows (see html.c): a line is
- *   [line, source, python_s, native_s, offcpu_s, gpu_s, alloc, peak, copy, timeline?]
+ *   [line, source, python_s, native_s, offcpu_s, gpu_s, alloc, peak, copy, gpu_alloc, gpu_peak, timeline?]
  * and a function [line, name, the same figures, end_line]. */
 (function () {
   "use strict";
   var T0 = performance.now();
-  var LINE = 0, TEXT = 1, PY = 2, NAT = 3, SYS = 4, GPU = 5, ALLOC = 6, PEAK = 7, COPY = 8, EXTRA = 9;
+  var LINE = 0, TEXT = 1, PY = 2, NAT = 3, SYS = 4, GPU = 5, ALLOC = 6, PEAK = 7, COPY = 8, GALLOC = 9, GPEAK = 10, EXTRA = 11;
   var SHARE = 0.005;  /* a line matters from 0.5% of a total, as in the terminal report */
   var TOP = 15;       /* rows of the summary tables before "show all" */
   var SVGNS = "http://www.w3.org/2000/svg";
   var app = document.getElementById("app");
-  var D, MEM, T = {}, revealers = [];
+  var D, MEM, GPUM, T = {}, revealers = [];
 
   /* ---- formatting: the terminal report's units (textfmt.c) ---------------- */
 
@@ -79,13 +79,15 @@
   function time(r) { return r[PY] + r[NAT] + r[SYS]; }
 
   function totals() {
-    var t = {py: 0, nat: 0, sys: 0, gpu: 0, alloc: 0, copy: 0, peakSum: 0, maxTime: 0, maxMem: 0, lines: 0};
+    var t = {py: 0, nat: 0, sys: 0, gpu: 0, alloc: 0, copy: 0, peakSum: 0, maxTime: 0, maxMem: 0, lines: 0,
+             galloc: 0, gpeakSum: 0};
     D.files.forEach(function (f) {
       t.lines += f.lines.length;
       f.lines.forEach(function (r) {
         var x = time(r);
         t.py += r[PY]; t.nat += r[NAT]; t.sys += r[SYS]; t.gpu += r[GPU];
         t.alloc += r[ALLOC]; t.copy += r[COPY]; t.peakSum += r[PEAK];
+        t.galloc += r[GALLOC] || 0; t.gpeakSum += r[GPEAK] || 0;
         if (x > t.maxTime) t.maxTime = x;
         if (r[ALLOC] > t.maxMem) t.maxMem = r[ALLOC];
         if (r[PEAK] > t.maxMem) t.maxMem = r[PEAK];
@@ -97,12 +99,15 @@
     t.peak = MEM ? MEM.peak : 0;
     /* each line's figure is at its own process's peak: with several, shares are of their sum */
     t.peakWhole = Math.max(t.peak, t.peakSum);
+    t.gpeakWhole = Math.max(GPUM ? GPUM.peak : 0, t.gpeakSum);
+    t.gpuMem = t.galloc > 0 || t.gpeakSum > 0;
     return t;
   }
 
   function matters(r) {
     var sh = SHARE;
     return (T.time > 0 && time(r) >= sh * T.time) || (T.gpu > 0 && r[GPU] >= sh * T.gpu) ||
+      (T.galloc > 0 && r[GALLOC] >= sh * T.galloc) || (T.gpeakWhole > 0 && r[GPEAK] >= sh * T.gpeakWhole) ||
       (MEM !== null && ((T.alloc > 0 && r[ALLOC] >= sh * T.alloc) || (T.peakWhole > 0 && r[PEAK] >= sh * T.peakWhole) ||
                         (T.copy > 0 && r[COPY] >= sh * T.copy)));
   }
@@ -292,6 +297,10 @@
             cell: function (td, it) { var tl = row(it)[EXTRA]; if (tl && tl.length) td.appendChild(sparkline(tl)); }};
   }
   function gpuCol(row) { return timeCol("gpu", "GPU", GPU, row); }
+  function gpuMemCols(row) {
+    return [bytesCol("galloc", "GPU alloc", GALLOC, row, T.galloc, false, "growth of the GPU memory while the line ran"),
+            bytesCol("gpeak", "GPU at peak", GPEAK, row, T.gpeakWhole, false, "GPU memory from this line still held at the GPU peak")];
+  }
 
   /* ---- header and summary ------------------------------------------------------------------- */
 
@@ -378,10 +387,24 @@
   function memoryChart() {
     var sec = section("Memory over time", "The program's footprint (resident memory, the profiler's own left out), with its peak.");
     sec.id = "memory";
-    var tl = MEM.timeline;
+    chart(sec, MEM, "memory");
+  }
+
+  /* The GPU's memory beside the host's, and why any GPU figure is device-wide or missing. */
+  function gpuChart() {
+    var sec = section("GPU memory over time", "The program's own GPU memory (all its processes), with its peak.");
+    sec.id = "gpu-memory";
+    GPUM.notes.forEach(function (n) { add(sec, "p", "note gpu-note", n); });
+    if (GPUM.peak > 0) chart(sec, GPUM, "gpu-memory");
+    else add(sec, "p", "empty", "The program used no GPU memory.");
+  }
+
+  /* A timeline M ({timeline, peak, at}) in section SEC; ids start with ID. */
+  function chart(sec, M, id) {
+    var tl = M.timeline;
     if (tl.length < 2) { add(sec, "p", "empty", "The run was too short for a timeline."); return; }
     var W = 960, H = 240, L = 62, R = 18, TOP_ = 28, B = 26;
-    var tmax = Math.max(tl[tl.length - 1][0], MEM.at, 1e-3), bmax = MEM.peak, i;
+    var tmax = Math.max(tl[tl.length - 1][0], M.at, 1e-3), bmax = M.peak, i;
     for (i = 0; i < tl.length; i++) if (tl[i][1] > bmax) bmax = tl[i][1];
     if (!(bmax > 0)) bmax = 1;
     var ystep = niceStep(bmax, 4), ytop = Math.ceil(bmax / ystep) * ystep;
@@ -389,8 +412,8 @@
     function X(t) { return L + t / tmax * (W - L - R); }
     function Y(b) { return H - B - b / ytop * (H - B - TOP_); }
     var g = s("svg", {"class": "chart", viewBox: "0 0 " + W + " " + H, role: "img"}, sec);
-    g.id = "memory-chart";
-    s("title", {}, g).textContent = "memory over time, peak " + fmtBytes(MEM.peak) + " at " + orZero(fmtTime(MEM.at), "0ms");
+    g.id = id + "-chart";
+    s("title", {}, g).textContent = id.replace("-", " ") + " over time, peak " + fmtBytes(M.peak) + " at " + orZero(fmtTime(M.at), "0ms");
     var grid = s("g", {"class": "grid"}, g), axis = s("g", {"class": "axis"}, g);
     for (var y = 0; y <= ytop + ystep / 2; y += ystep) {
       s("line", {x1: L, x2: W - R, y1: Y(y).toFixed(1), y2: Y(y).toFixed(1)}, grid);
@@ -403,13 +426,13 @@
     s("path", {"class": "area", d: "M" + X(tl[0][0]).toFixed(1) + "," + Y(0) + "L" + pts.join("L") + "L" +
                X(tl[tl.length - 1][0]).toFixed(1) + "," + Y(0) + "Z"}, g);
     s("path", {"class": "curve", d: "M" + pts.join("L")}, g);
-    var px = X(MEM.at), py = Y(MEM.peak);
-    var peak = s("g", {"class": "peak", id: "memory-peak"}, g);
+    var px = X(M.at), py = Y(M.peak);
+    var peak = s("g", {"class": "peak", id: id + "-peak"}, g);
     s("line", {"class": "peak-line", x1: px, x2: px, y1: Y(0), y2: py}, peak);
     s("circle", {"class": "peak-dot", cx: px, cy: py, r: 5}, peak);
     var right = px > W * 0.7;
     s("text", {"class": "peak-label", x: px + (right ? -10 : 10), y: Math.max(py - 8, 14), "text-anchor": right ? "end" : "start"}, peak)
-      .textContent = "peak " + fmtBytes(MEM.peak) + " at " + orZero(fmtTime(MEM.at), "0ms");
+      .textContent = "peak " + fmtBytes(M.peak) + " at " + orZero(fmtTime(M.at), "0ms");
     chartHover(g, tl, X, Y, tmax, W, L, R, H, B, TOP_);
   }
 
@@ -479,6 +502,7 @@
                 timeCol("python", "Python", PY, row), timeCol("native", "native", NAT, row),
                 timeCol("offcpu", "off-CPU", SYS, row), totalCol(row, max), shareCol(row)];
     if (D.gpu) cols.push(gpuCol(row));
+    if (T.gpuMem) cols = cols.concat(gpuMemCols(row));
     if (MEM) cols.push(bytesCol("alloc", "allocated", ALLOC, row, T.alloc),
                        bytesCol("peak", "at peak", PEAK, row, T.peakWhole, false, "still live at the program's peak"),
                        bytesCol("copy", "copied", COPY, row, T.copy));
@@ -505,6 +529,7 @@
       if (D.gpu) cols.push(gpuCol(row));
       new Table(sec, {id: "lines-table", items: items, cols: cols, sort: "time", limit: TOP});
     }
+    gpuMemoryLines(where, src, row);
     if (!MEM) return;
     var msec = section("Memory by line", "Allocated by the line; still live at the peak (what held the peak); copied (memcpy and friends).");
     msec.id = "memory-lines";
@@ -517,6 +542,18 @@
                  bytesCol("copy", "copied", COPY, row, T.copy)];
     if (memItems.some(function (it) { return it.r[EXTRA]; })) mcols.push(sparkCol(row));
     new Table(msec, {id: "memory-table", items: memItems, cols: mcols, sort: anyPeak ? "peak" : "alloc", limit: TOP});
+  }
+
+  function gpuMemoryLines(where, src, row) {
+    var items = [];
+    D.files.forEach(function (f, fi) {
+      f.lines.forEach(function (r) { if (r[GALLOC] > 0 || r[GPEAK] > 0) items.push({fi: fi, r: r}); });
+    });
+    if (!items.length) return;
+    var sec = section("GPU memory by line", "The growth of the program's GPU memory while the line ran; what of it was still held at the GPU peak.");
+    sec.id = "gpu-memory-lines";
+    new Table(sec, {id: "gpu-memory-table", items: items, cols: [where, src].concat(gpuMemCols(row)),
+                    sort: T.gpeakWhole > 0 ? "gpeak" : "galloc", limit: TOP});
   }
 
   function processes() {
@@ -560,6 +597,7 @@
                 timeCol("python", "Python", PY, row), timeCol("native", "native", NAT, row),
                 timeCol("offcpu", "off-CPU", SYS, row), totalCol(row, T.maxTime)];
     if (D.gpu) cols.push(gpuCol(row));
+    if (T.gpuMem) cols = cols.concat(gpuMemCols(row));
     if (MEM) {
       cols.push(bytesCol("alloc", "allocated", ALLOC, row, T.alloc), bytesCol("peak", "at peak", PEAK, row, T.peakWhole),
                 bytesCol("copy", "copied", COPY, row, T.copy));
@@ -644,11 +682,13 @@
   function draw() {
     D = JSON.parse(document.getElementById("profile").textContent);
     MEM = D.memory || null;
+    GPUM = D.gpuMemory || null;
     T = totals();
     T.anyTimeline = D.files.some(function (f) { return f.lines.some(function (r) { return r[EXTRA] && r[EXTRA].length; }); });
     header();
     summary();
     if (MEM) memoryChart();
+    if (GPUM) gpuChart();
     leaks();
     functions();
     hotLines();
