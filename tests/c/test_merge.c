@@ -201,6 +201,75 @@ static void write_two_processes(const fixture_t *fx)
     write_fragment(fx, b);
 }
 
+
+/* A fragment's gpu section, as src/agent/gpu.c writes it: one device,
+ * SOURCE for both figures, a timeline, one note, and per-line figures
+ * [path, line, gpu_s, gpu_alloc_bytes, gpu_peak_bytes]. */
+static void add_gpu(json_t *frag, const char *source, bool used, json_t *timeline,
+                    const char *note, json_t *lines)
+{
+    json_t *g = json_pack("{s:[{s:i, s:s, s:I, s:b}], s:{s:s, s:s}, s:I, s:f, s:o, s:f, s:[s], s:o}", "devices",
+                          "index", 0, "name", "GPU0", "total_bytes", (json_int_t)1 << 34, "used", used, "sources",
+                          "utilization", source, "memory", source, "peak_bytes", (json_int_t)0, "peak_time_s", 0.0,
+                          "timeline", timeline, "unattributed_s", 0.25, "notes", note, "lines", lines);
+    assert_non_null(g);
+    json_object_set_new(frag, "gpu", g);
+}
+
+static void test_gpu_sections_merged(void **state)
+{
+    fixture_t *fx = *state;
+    json_t *a = fragment(100, 1, true, 4.0, 1.0);
+    add_file(a, fx->src, prog_spans(), json_pack("[o]", line(3, 0.5, 0, 0, 0)));
+    /* the program: 1 GiB from 1 s to 3 s */
+    add_gpu(a, "process", true, json_pack("[[f,i],[f,I],[f,i],[f,i]]", 0.0, 0, 1.0, (json_int_t)1 << 30, 3.0, 0, 4.0, 0),
+            "a note", json_pack("[[s,i,f,I,I],[s,i,f,i,i]]", fx->src, 3, 0.75, (json_int_t)1 << 30,
+                                (json_int_t)1 << 30, fx->src, 5, 0.5, 0, 0));
+    write_fragment(fx, a);
+    /* a child started 0.5 s later: 512 MiB from its 1 s (the program's 1.5 s) to its end */
+    json_t *b = fragment(101, 100, true, 2.0, 1.0);
+    json_object_set_new(b, "start_unix_s", json_real(1700000001.0));
+    add_gpu(b, "device", false, json_pack("[[f,i],[f,I],[f,I]]", 0.0, 0, 1.0, (json_int_t)1 << 29, 2.0, (json_int_t)1 << 29),
+            "a note", json_pack("[[s,i,f,I,I]]", fx->src, 3, 0.25, (json_int_t)1 << 29, (json_int_t)1 << 29));
+    write_fragment(fx, b);
+    char err[256];
+    json_t *p = merge(fx, err, sizeof err);
+    json_t *gpu = json_object_get(p, "gpu");
+    assert_true(json_is_object(gpu));
+    /* lines: summed across processes, only-GPU lines kept, functions sum them */
+    json_t *file = find_file(p, fx->src);
+    assert_true(fig(find_line(file, 3), "gpu_s") == 1.0);
+    assert_true(fig(find_line(file, 3), "gpu_alloc_bytes") == (double)(3 << 29));
+    assert_true(fig(find_line(file, 3), "gpu_peak_bytes") == (double)(3 << 29));
+    assert_true(fig(find_line(file, 5), "gpu_s") == 0.5);
+    assert_true(fig(find_func(file, "f"), "gpu_s") == 1.0);
+    assert_true(fig(find_func(file, "f.<locals>.g"), "gpu_s") == 0.5);
+    /* the peak: both processes' memory together, on the program's clock */
+    assert_true(fig(gpu, "peak_bytes") == (double)(3 << 29));
+    assert_true(fig(gpu, "peak_time_s") == 1.5);
+    json_t *tl = json_object_get(gpu, "timeline");
+    json_t *last = json_array_get(tl, json_array_size(tl) - 1);
+    assert_true(json_number_value(json_array_get(last, 1)) == 0); /* the child's memory went with it */
+    /* the weakest source, each note once, a device used by any process */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(gpu, "sources"), "memory")), "device");
+    assert_int_equal(json_array_size(json_object_get(gpu, "notes")), 1);
+    assert_true(json_is_true(json_object_get(json_array_get(json_object_get(gpu, "devices"), 0), "used")));
+    assert_true(fig(gpu, "unattributed_s") == 0.5);
+    json_decref(p);
+}
+
+static void test_no_gpu_section_is_null(void **state)
+{
+    fixture_t *fx = *state;
+    write_two_processes(fx);
+    char err[256];
+    json_t *p = merge(fx, err, sizeof err);
+    assert_true(json_is_null(json_object_get(p, "gpu")));
+    json_t *l = find_line(find_file(p, fx->src), 3);
+    assert_true(fig(l, "gpu_s") == 0 && fig(l, "gpu_alloc_bytes") == 0 && fig(l, "gpu_peak_bytes") == 0);
+    json_decref(p);
+}
+
 static void test_lines_summed_across_processes(void **state)
 {
     fixture_t *fx = *state;
@@ -565,6 +634,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unreadable_fragments_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_file_and_line_past_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_source_no_spans, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gpu_sections_merged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_gpu_section_is_null, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
