@@ -164,3 +164,20 @@ def test_html_page_shows_the_gpu_timeline_and_columns(footprint, fakes, tmp_path
     assert rows[0]["galloc"] == fmt_bytes(gpu_lines(run)["B"]["gpu_alloc_bytes"])
     assert rows[0]["gpeak"] == fmt_bytes(gpu_lines(run)["B"]["gpu_peak_bytes"])
     assert page.rows("functions-table")[0]["gpu"] == fmt_time(run.function("gpu_phases.py", "main")["gpu_s"])
+
+
+def test_children_gpu_use_merges(footprint, fakes, tmp_path):
+    log = tmp_path / "nvml.log"
+    env = dict(os.environ, FOOTPRINT_NVML_LIBRARY=fakes["new"], FAKE_NVML_STATE=str(log), FAKE_NVML_PERIOD_MS="20")
+    run = footprint([program("gpu_children.py")], env=env)
+    assert run.returncode == 0, run.stderr
+    assert len(run.profile["processes"]) == 2
+    times = sorted({float(l.split()[0]) for l in open(log)})
+    lines = {l["source"].split("#")[-1].strip(): l for l in run.lines("gpu_children.py").values() if "#" in l["source"]}
+    busy = times[2] - times[1]  # the child's phase A, from the log
+    assert near(lines["child A"]["gpu_s"], 0.9 * busy, 0.05), lines["child A"]
+    assert near(lines["child B"]["gpu_alloc_bytes"], GIB // 2, 0.05), lines["child B"]
+    assert near(lines["parent takes"]["gpu_peak_bytes"], GIB, 0.05), lines["parent takes"]
+    gpu = run.profile["gpu"]
+    assert near(gpu["peak_bytes"], 1.5 * GIB, 0.05), gpu  # the two processes' memory together
+    assert gpu["timeline"][-1][1] == 0
