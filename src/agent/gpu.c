@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/fragment_format.h"
 #include "agent.h"
 #include "cpu.h"
 #include "nvmlabi.h"
@@ -713,17 +714,17 @@ static void write_source_note(fp_jsonw_t *w, const char *what, const char *whose
 
 static void write_devices(fp_gpu_t *g, fp_jsonw_t *w)
 {
-    fp_jsonw_key(w, "devices");
+    fp_jsonw_key(w, FP_FRAG_GPU_DEVICES);
     fp_jsonw_begin_array(w);
     for (int i = 0; i < g->ndevices; i++) {
         fp_jsonw_begin_object(w);
-        fp_jsonw_key(w, "index");
+        fp_jsonw_key(w, FP_FRAG_GPU_INDEX);
         fp_jsonw_int(w, i);
-        fp_jsonw_key(w, "name");
+        fp_jsonw_key(w, FP_FRAG_GPU_NAME);
         fp_jsonw_string(w, g->dev[i].name);
-        fp_jsonw_key(w, "total_bytes");
+        fp_jsonw_key(w, FP_FRAG_GPU_TOTAL_BYTES);
         fp_jsonw_uint(w, g->dev[i].total_bytes);
-        fp_jsonw_key(w, "used");
+        fp_jsonw_key(w, FP_FRAG_GPU_USED);
         fp_jsonw_bool(w, g->dev[i].used);
         fp_jsonw_end_object(w);
     }
@@ -732,7 +733,7 @@ static void write_devices(fp_gpu_t *g, fp_jsonw_t *w)
 
 static void write_timeline(fp_gpu_t *g, fp_jsonw_t *w)
 {
-    fp_jsonw_key(w, "timeline");
+    fp_jsonw_key(w, FP_FRAG_GPU_TIMELINE);
     fp_jsonw_begin_array(w);
     int n = atomic_load(&g->t->npoints);
     for (int i = 0; i < n; i++) {
@@ -755,7 +756,7 @@ static void write_timeline(fp_gpu_t *g, fp_jsonw_t *w)
 static void write_lines(fp_gpu_t *g, fp_jsonw_t *w)
 {
     const fp_sites_t *s = &g->agent->sites;
-    fp_jsonw_key(w, "lines");
+    fp_jsonw_key(w, FP_FRAG_GPU_LINES);
     fp_jsonw_begin_array(w);
     int n = atomic_load(&g->t->nlines);
     for (int i = 0; i < n; i++) {
@@ -781,22 +782,22 @@ void fp_gpu_write(fp_gpu_t *g, fp_jsonw_t *w)
 {
     if (g->state != ON || g->pid != g->agent->pid)
         return;
-    fp_jsonw_key(w, "gpu");
+    fp_jsonw_key(w, FP_FRAG_GPU);
     fp_jsonw_begin_object(w);
     write_devices(g, w);
-    fp_jsonw_key(w, "sources");
+    fp_jsonw_key(w, FP_FRAG_GPU_SOURCES);
     fp_jsonw_begin_object(w);
-    write_source(w, "utilization", g->util_src);
-    write_source(w, "memory", g->mem_src);
+    write_source(w, FP_FRAG_GPU_SRC_UTILIZATION, g->util_src);
+    write_source(w, FP_FRAG_GPU_SRC_MEMORY, g->mem_src);
     fp_jsonw_end_object(w);
-    fp_jsonw_key(w, "peak_bytes");
+    fp_jsonw_key(w, FP_FRAG_GPU_PEAK_BYTES);
     fp_jsonw_uint(w, atomic_load(&g->peak_bytes));
-    fp_jsonw_key(w, "peak_time_s");
+    fp_jsonw_key(w, FP_FRAG_GPU_PEAK_TIME_S);
     fp_jsonw_double(w, (double)atomic_load(&g->peak_at_ns) / 1e9);
     write_timeline(g, w);
-    fp_jsonw_key(w, "unattributed_s");
+    fp_jsonw_key(w, FP_FRAG_GPU_UNATTRIBUTED_S);
     fp_jsonw_double(w, (double)atomic_load(&g->other_ns) / 1e9);
-    fp_jsonw_key(w, "notes");
+    fp_jsonw_key(w, FP_FRAG_GPU_NOTES);
     fp_jsonw_begin_array(w);
     write_source_note(w, "GPU time", "GPU work", g->util_src, g->util_why);
     write_source_note(w, "GPU memory", "GPU memory", g->mem_src, g->mem_why);

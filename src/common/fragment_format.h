@@ -17,6 +17,9 @@
  *   unattributed        {cpu_python_s, cpu_native_s, system_s}: time no line took
  *   dropped_samples
  *   memory              null (--cpu-only), or the profile's "memory" object
+ *   gpu                 (only when NVML found a device: src/agent/gpu.c) the
+ *                       profile's "gpu" object for this process, and "lines":
+ *                       [[path, line, the FP_FRAG_GPU_FIGURES figures]]
  *   leaks               (final fragments) [{path, line, leaked_bytes, ...}]
  *   files               [{path, functions: null | [[name, first, last]],
  *                         lines: [[line, the FP_FRAG_FIGURES figures,
@@ -47,6 +50,31 @@ enum { FP_FRAGMENT_VERSION = 1 };
 #define FP_FRAG_MEMORY "memory"
 #define FP_FRAG_LEAKS "leaks"
 #define FP_FRAG_FILES "files"
+
+/* In "gpu" (read by src/launcher/gpumerge.c and merge.c). */
+#define FP_FRAG_GPU "gpu"
+#define FP_FRAG_GPU_DEVICES "devices"
+#define FP_FRAG_GPU_INDEX "index"
+#define FP_FRAG_GPU_NAME "name"
+#define FP_FRAG_GPU_TOTAL_BYTES "total_bytes"
+#define FP_FRAG_GPU_USED "used"
+#define FP_FRAG_GPU_SOURCES "sources"            /* {utilization, memory}: "process", "device" or null */
+#define FP_FRAG_GPU_SRC_UTILIZATION "utilization"
+#define FP_FRAG_GPU_SRC_MEMORY "memory"
+#define FP_FRAG_GPU_PEAK_BYTES "peak_bytes"
+#define FP_FRAG_GPU_PEAK_TIME_S "peak_time_s"
+#define FP_FRAG_GPU_TIMELINE "timeline"          /* [[t_s, bytes], ...] from the process's start */
+#define FP_FRAG_GPU_UNATTRIBUTED_S "unattributed_s"
+#define FP_FRAG_GPU_NOTES "notes"
+#define FP_FRAG_GPU_LINES "lines"
+
+/* A line of "gpu": [path, line number, then these figures in this order]. */
+typedef enum fp_frag_gpu_figure {
+    FP_FRAG_GPU_BUSY,     /* seconds of GPU time */
+    FP_FRAG_GPU_ALLOC,    /* bytes the GPU memory grew while the line ran */
+    FP_FRAG_GPU_PEAK,     /* bytes of that still held at the process's GPU peak */
+    FP_FRAG_GPU_FIGURES   /* how many */
+} fp_frag_gpu_figure_t;
 
 /* In "sampling". */
 #define FP_FRAG_CPU_INTERVAL_S "cpu_interval_s"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/fragment_format.h"
 #include "util.h"
 
 enum { TIMELINE_OUT = 1000 };
@@ -25,7 +26,7 @@ static int by_time(const void *a, const void *b)
 /* The devices of the first section; a device is used if any process used it. */
 static json_t *devices_json(json_t *sections)
 {
-    json_t *out = json_deep_copy(json_object_get(json_array_get(sections, 0), "devices"));
+    json_t *out = json_deep_copy(json_object_get(json_array_get(sections, 0), FP_FRAG_GPU_DEVICES));
     if (!json_is_array(out)) {
         json_decref(out);
         return json_array();
@@ -35,8 +36,8 @@ static json_t *devices_json(json_t *sections)
     json_array_foreach(out, k, d) {
         bool used = false;
         json_array_foreach(sections, i, s)
-            used |= json_is_true(json_object_get(json_array_get(json_object_get(s, "devices"), k), "used"));
-        json_object_set_new(d, "used", json_boolean(used));
+            used |= json_is_true(json_object_get(json_array_get(json_object_get(s, FP_FRAG_GPU_DEVICES), k), FP_FRAG_GPU_USED));
+        json_object_set_new(d, FP_FRAG_GPU_USED, json_boolean(used));
     }
     return out;
 }
@@ -49,7 +50,7 @@ static json_t *source_json(json_t *sections, const char *key)
     size_t i;
     json_t *s;
     json_array_foreach(sections, i, s) {
-        const char *v = json_string_value(json_object_get(json_object_get(s, "sources"), key));
+        const char *v = json_string_value(json_object_get(json_object_get(s, FP_FRAG_GPU_SOURCES), key));
         device |= v && strcmp(v, "device") == 0;
         process |= v && strcmp(v, "process") == 0;
     }
@@ -62,7 +63,7 @@ static json_t *notes_json(json_t *sections)
     size_t i, j, k;
     json_t *s, *n, *seen;
     json_array_foreach(sections, i, s) {
-        json_array_foreach(json_object_get(s, "notes"), j, n) {
+        json_array_foreach(json_object_get(s, FP_FRAG_GPU_NOTES), j, n) {
             bool dup = !json_is_string(n);
             json_array_foreach(out, k, seen)
                 dup |= json_equal(seen, n);
@@ -80,19 +81,19 @@ static event_t *events_of(json_t *sections, json_t *starts, json_t *main, size_t
     size_t n = 0, i, j;
     json_t *s, *p;
     json_array_foreach(sections, i, s)
-        n += json_array_size(json_object_get(s, "timeline")) + 1;
+        n += json_array_size(json_object_get(s, FP_FRAG_GPU_TIMELINE)) + 1;
     event_t *ev = fp_xcalloc(n + 1, sizeof *ev);
-    double origin = json_number_value(json_object_get(main, "start_unix_s"));
+    double origin = json_number_value(json_object_get(main, FP_FRAG_START_UNIX_S));
     n = 0;
     json_array_foreach(sections, i, s) {
         json_t *frag = json_array_get(starts, i);
-        double shift = main ? json_number_value(json_object_get(frag, "start_unix_s")) - origin : 0;
+        double shift = main ? json_number_value(json_object_get(frag, FP_FRAG_START_UNIX_S)) - origin : 0;
         double last = 0;
-        json_array_foreach(json_object_get(s, "timeline"), j, p) {
+        json_array_foreach(json_object_get(s, FP_FRAG_GPU_TIMELINE), j, p) {
             last = json_number_value(json_array_get(p, 0)) + shift;
             ev[n++] = (event_t){last, i, json_number_value(json_array_get(p, 1))};
         }
-        if (frag != main && json_array_size(json_object_get(s, "timeline")) > 0)
+        if (frag != main && json_array_size(json_object_get(s, FP_FRAG_GPU_TIMELINE)) > 0)
             ev[n++] = (event_t){last + 1e-6, i, 0};
     }
     qsort(ev, n, sizeof *ev, by_time);
@@ -142,9 +143,9 @@ static void add_timeline(json_t *section, json_t *sections, json_t *frags, json_
     json_t *tl = json_array();
     for (size_t i = 0; i < np; i++)
         json_array_append_new(tl, json_pack("[fI]", pt[i][0], (json_int_t)(pt[i][1] + 0.5)));
-    json_object_set_new(section, "timeline", tl);
-    json_object_set_new(section, "peak_bytes", json_integer((json_int_t)(peak + 0.5)));
-    json_object_set_new(section, "peak_time_s", json_real(peak_t));
+    json_object_set_new(section, FP_FRAG_GPU_TIMELINE, tl);
+    json_object_set_new(section, FP_FRAG_GPU_PEAK_BYTES, json_integer((json_int_t)(peak + 0.5)));
+    json_object_set_new(section, FP_FRAG_GPU_PEAK_TIME_S, json_real(peak_t));
     free(pt);
     free(cur);
     free(ev);
@@ -156,24 +157,24 @@ json_t *fp_gpumerge_section(json_t *fragments, json_t *main)
     size_t i;
     double unattributed = 0;
     json_array_foreach(fragments, i, f) {
-        json_t *s = json_object_get(f, "gpu");
+        json_t *s = json_object_get(f, FP_FRAG_GPU);
         if (!json_is_object(s))
             continue;
         json_array_append(sections, s);
         json_array_append(frags, f);
-        unattributed += json_number_value(json_object_get(s, "unattributed_s"));
+        unattributed += json_number_value(json_object_get(s, FP_FRAG_GPU_UNATTRIBUTED_S));
     }
     json_t *out = json_null();
     if (json_array_size(sections) > 0) {
         out = json_object();
-        json_object_set_new(out, "devices", devices_json(sections));
+        json_object_set_new(out, FP_FRAG_GPU_DEVICES, devices_json(sections));
         json_t *src = json_object();
-        json_object_set_new(src, "utilization", source_json(sections, "utilization"));
-        json_object_set_new(src, "memory", source_json(sections, "memory"));
-        json_object_set_new(out, "sources", src);
+        json_object_set_new(src, FP_FRAG_GPU_SRC_UTILIZATION, source_json(sections, FP_FRAG_GPU_SRC_UTILIZATION));
+        json_object_set_new(src, FP_FRAG_GPU_SRC_MEMORY, source_json(sections, FP_FRAG_GPU_SRC_MEMORY));
+        json_object_set_new(out, FP_FRAG_GPU_SOURCES, src);
         add_timeline(out, sections, frags, main);
-        json_object_set_new(out, "unattributed_s", json_real(unattributed));
-        json_object_set_new(out, "notes", notes_json(sections));
+        json_object_set_new(out, FP_FRAG_GPU_UNATTRIBUTED_S, json_real(unattributed));
+        json_object_set_new(out, FP_FRAG_GPU_NOTES, notes_json(sections));
     }
     json_decref(sections);
     json_decref(frags);

@@ -94,8 +94,8 @@ static void add_spans(mfile_t *f, json_t *spans)
     }
 }
 
-/* The GPU figures of a fragment's lines: [path, line, gpu_s,
- * gpu_alloc_bytes, gpu_peak_bytes] (src/agent/gpu.c). */
+/* The GPU figures of a fragment's lines: [path, line, the
+ * FP_FRAG_GPU_FIGURES] (src/agent/gpu.c). */
 static void add_gpu_lines(merge_t *m, json_t *lines)
 {
     size_t i;
@@ -110,9 +110,9 @@ static void add_gpu_lines(merge_t *m, json_t *lines)
         mline_t *ml = &f->lines[f->nlines++];
         memset(ml, 0, sizeof *ml);
         ml->line = (int)json_integer_value(json_array_get(l, 1));
-        ml->f[FP_FIG_GPU] = json_number_value(json_array_get(l, 2));
-        ml->f[FP_FIG_GPU_ALLOC] = json_number_value(json_array_get(l, 3));
-        ml->f[FP_FIG_GPU_PEAK] = json_number_value(json_array_get(l, 4));
+        ml->f[FP_FIG_GPU] = json_number_value(json_array_get(l, 2 + FP_FRAG_GPU_BUSY));
+        ml->f[FP_FIG_GPU_ALLOC] = json_number_value(json_array_get(l, 2 + FP_FRAG_GPU_ALLOC));
+        ml->f[FP_FIG_GPU_PEAK] = json_number_value(json_array_get(l, 2 + FP_FRAG_GPU_PEAK));
     }
 }
 
@@ -133,7 +133,7 @@ static void add_fragment(merge_t *m, json_t *frag)
             add_spans(f, funcs);
         }
     }
-    add_gpu_lines(m, json_object_get(json_object_get(frag, "gpu"), "lines"));
+    add_gpu_lines(m, json_object_get(json_object_get(frag, FP_FRAG_GPU), FP_FRAG_GPU_LINES));
 }
 
 static int by_line(const void *a, const void *b)
