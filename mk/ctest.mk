@@ -30,6 +30,11 @@ test_sites_SRC := src/agent/sites.c src/agent/arena.c
 test_filter_SRC := src/agent/filter.c src/common/glob.c
 test_ownfd_SRC := src/agent/ownfd.c
 test_steal_SRC := src/agent/steal.c
+test_path_SRC := src/common/path.c
+test_objmap_SRC := src/agent/objmap.c src/agent/arena.c
+test_leakfit_SRC := src/agent/leakfit.c
+test_sampler_SRC :=  # header only (src/interposer/sampler.h)
+test_livetab_SRC := src/interposer/livetab.c src/interposer/real.c
 test_budget_SRC := src/launcher/budget.c src/launcher/judge.c src/launcher/util.c src/launcher/tomlfile.cpp
 test_gotpatch_SRC :=  # loads the built interposer with dlopen
 

@@ -145,7 +145,7 @@ fp_line_t *fp_sites_line(fp_sites_t *s, int file, int line)
 {
     if (file < 0 || line <= 0)
         return NULL;
-    FP_ASSERT(file < FP_MAX_FILES && s->files[file].hash != 0); /* an index fp_sites_file gave */
+    FP_ASSERT(file < FP_MAX_FILES); /* a file index: a line key holds it in 32 bits */
     uint64_t key = ((uint64_t)(uint32_t)file << 32) | (uint32_t)line;
     uint32_t i = (uint32_t)(mix64(key) & (LINE_SLOTS - 1));
     for (int probe = 0; probe < 64; probe++, i = (i + 1) & (LINE_SLOTS - 1)) {

@@ -16,6 +16,7 @@
 #include "../common/resident.h"
 #include "../common/xorshift.h"
 #include "livetab.h"
+#include "sampler.h"
 #include "real.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -59,23 +60,9 @@ static uint64_t next_random(fp_tls_t *t)
 }
 
 /* An exponential gap with mean MEAN: where the next sample falls. */
-static int64_t draw_gap(fp_tls_t *t, uint64_t mean)
-{
-    double u = ((double)(next_random(t) >> 11) + 1.0) / 9007199254740993.0; /* (0, 1] */
-    double gap = -log(u) * (double)mean;
-    return gap < 1 ? 1 : (int64_t)gap;
-}
+static int64_t draw_gap(fp_tls_t *t, uint64_t mean) { return fp_sampler_gap(fp_sampler_unit(next_random(t)), mean); }
 
-/* Bytes a sample of N bytes stands for: N / P(a Poisson process with
- * this mean hits a run of N bytes). */
-static uint64_t weight_of(uint64_t n, uint64_t mean)
-{
-    if (n == 0)
-        return 0;
-    if (n >= FP_ALLOC_EXACT_FACTOR * mean)
-        return n;
-    return (uint64_t)((double)n / -expm1(-(double)n / (double)mean) + 0.5);
-}
+static uint64_t weight_of(uint64_t n, uint64_t mean) { return fp_sampler_weight(n, mean); }
 
 /* ---- the filter in front of the live table ------------------------------ */
 
