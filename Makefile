@@ -32,6 +32,10 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS)
 LIBDIR := $(BUILD)/lib/footprint
 
 LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/utf8.c src/common/path.c
+# the validation service (footprint serve|worker|submit), linked into the launcher
+LAUNCHER_SRC += $(wildcard src/serve/*.c)
+SERVE_LIBS := -lmicrohttpd -lsqlite3 -lpq -lcurl -larchive -lgnutls
+$(BUILD)/obj/launcher/serve/%.o: CFLAGS_COMMON += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 LAUNCHER_OBJ := $(patsubst src/%.c,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_SRC))
 # The launcher's C++: only the shim over toml++ that reads budget files (tomlfile.h)
 LAUNCHER_CXX_SRC := $(wildcard src/launcher/*.cpp)
@@ -59,7 +63,7 @@ $(BUILD)/obj/launcher/%.o: src/%.cpp
 	@echo "  CXX $@"; $(CXX) $(CXXFLAGS_COMMON) -MMD -MP -c $< -o $@
 
 $(BUILD)/footprint: $(LAUNCHER_OBJ) $(BUILD)/obj/gen/html_assets.o
-	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ -lm && mv -f $@.tmp $@
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ $(SERVE_LIBS) -lm && mv -f $@.tmp $@
 
 # Each asset becomes const arrays fp_html_page_css[] and fp_html_page_css_len (html.c).
 $(BUILD)/gen/html_assets.c: $(HTML_ASSETS)

@@ -17,6 +17,7 @@ void fp_cli_usage(void)
         "       footprint [run] [options] -m module [args...]\n"
         "       footprint view [options] profile.json\n"
         "       footprint check [options] script.py | profile.json   (budgets; see check --help)\n"
+        "       footprint serve | worker | submit ...   (the validation service; see docs/serve.md)\n"
         "\n"
         "Profiles a Python program, unchanged: CPU time per line and function, split\n"
         "into Python, native and off-CPU time, and memory (allocations, the peak and\n"

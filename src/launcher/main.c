@@ -20,6 +20,7 @@
 #include "profile.h"
 #include "report.h"
 #include "rundir.h"
+#include "../serve/service.h"
 #include "util.h"
 
 #ifndef FP_VERSION
@@ -317,6 +318,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "check") == 0)
         return fp_check_main(argc, argv);
+    if (argc > 1 && fp_service_is_command(argv[1]))
+        return fp_service_main(argc, argv);
     fp_options_t o;
     if (fp_cli_parse(&o, argc, argv) != 0)
         return EXIT_USAGE;
