@@ -148,7 +148,8 @@ static int write_file(const char *dir, const char *path, const char *body, size_
 }
 
 /* Walks the archive; with DIR, writes each file under it. */
-static int walk(const void *data, size_t len, const char *dir, json_t **toml, char *err, size_t errlen)
+static int walk(const void *data, size_t len, const char *dir, json_t **toml, json_t *names, char *err,
+                size_t errlen)
 {
     struct archive *a = open_mem(data, len);
     if (!a) {
@@ -169,6 +170,8 @@ static int walk(const void *data, size_t len, const char *dir, json_t **toml, ch
         size_t n = 0;
         char *body = entry_data(a, &n, &total, err, errlen);
         const char *path = archive_entry_pathname(e);
+        if (names)
+            json_object_set_new(names, path, json_true());
         if (!body)
             rc = -1;
         else if (strcmp(path, "footprint.toml") == 0 && toml && !*toml && !(*toml = parse_toml(body, n, err, errlen)))
@@ -188,7 +191,16 @@ static int walk(const void *data, size_t len, const char *dir, json_t **toml, ch
 int fp_archive_check(const void *data, size_t len, json_t **toml, char *err, size_t errlen)
 {
     *toml = NULL;
-    int rc = walk(data, len, NULL, toml, err, errlen);
+    json_t *names = json_object();
+    int rc = walk(data, len, NULL, toml, names, err, errlen);
+    const char *entry = json_string_value(json_object_get(json_object_get(*toml, "entry"), "value"));
+    if (rc == 0 && (!entry || !json_object_get(names, entry))) {
+        snprintf(err, errlen, entry ? "the entry point '%.100s' is not in the archive"
+                                    : "the archive has no footprint.toml naming its entry point (entry = \"main.py\")",
+                 entry);
+        rc = -1;
+    }
+    json_decref(names);
     if (rc != 0) {
         json_decref(*toml);
         *toml = NULL;
@@ -247,7 +259,7 @@ int fp_archive_unpack(const char *name, const void *data, size_t len, const char
         return write_file(dir, name, data, len, err, errlen);
     }
     json_t *toml = NULL;
-    int rc = walk(data, len, dir, &toml, err, errlen);
+    int rc = walk(data, len, dir, &toml, NULL, err, errlen);
     if (rc == 0)
         rc = entry_args(toml, dir, argv, err, errlen);
     json_decref(toml);
