@@ -32,10 +32,6 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SANFLAGS)
 LIBDIR := $(BUILD)/lib/footprint
 
 LAUNCHER_SRC := $(wildcard src/launcher/*.c) src/common/utf8.c src/common/path.c
-# the validation service (footprint serve|worker|submit), linked into the launcher
-LAUNCHER_SRC += $(wildcard src/serve/*.c)
-SERVE_LIBS := -lmicrohttpd -lsqlite3 -lpq -lcurl -larchive -lgnutls
-$(BUILD)/obj/launcher/serve/%.o: CFLAGS_COMMON += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 LAUNCHER_OBJ := $(patsubst src/%.c,$(BUILD)/obj/launcher/%.o,$(LAUNCHER_SRC))
 # The launcher's C++: only the shim over toml++ that reads budget files (tomlfile.h)
 LAUNCHER_CXX_SRC := $(wildcard src/launcher/*.cpp)
@@ -52,7 +48,7 @@ PY_PACKAGE := $(patsubst src/python/%,$(BUILD)/python/%,$(wildcard src/python/fo
 
 .PHONY: all agents agents-test test test-san test-stress test-c test-e2e bench install clean example
 
-all: $(BUILD)/footprint $(LIBDIR)/boot/sitecustomize.py $(LIBDIR)/probe.py $(PY_PACKAGE) agents $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
+all: $(BUILD)/footprint $(LIBDIR)/footprint-service $(LIBDIR)/boot/sitecustomize.py $(LIBDIR)/probe.py $(PY_PACKAGE) agents $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
 
 $(BUILD)/obj/launcher/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -63,7 +59,24 @@ $(BUILD)/obj/launcher/%.o: src/%.cpp
 	@echo "  CXX $@"; $(CXX) $(CXXFLAGS_COMMON) -MMD -MP -c $< -o $@
 
 $(BUILD)/footprint: $(LAUNCHER_OBJ) $(BUILD)/obj/gen/html_assets.o
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ -lm && mv -f $@.tmp $@
+
+# The validation service (footprint serve|worker|submit): a binary of its
+# own, which the launcher execs, so `footprint run` loads none of its libraries.
+SERVE_SRC := $(wildcard src/serve/*.c) src/launcher/util.c src/launcher/budget.c
+SERVE_OBJ := $(patsubst src/%.c,$(BUILD)/obj/serve/%.o,$(SERVE_SRC))
+SERVE_LIBS := -lmicrohttpd -lsqlite3 -lpq -lcurl -larchive -lgnutls
+PQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+
+$(BUILD)/obj/serve/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $(PQ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBDIR)/footprint-service: $(SERVE_OBJ) $(BUILD)/obj/launcher/launcher/tomlfile.o
+	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ $(SERVE_LIBS) -lm && mv -f $@.tmp $@
+
+-include $(SERVE_OBJ:.o=.d)
 
 # Each asset becomes const arrays fp_html_page_css[] and fp_html_page_css_len (html.c).
 $(BUILD)/gen/html_assets.c: $(HTML_ASSETS)

@@ -20,7 +20,7 @@
 #include "profile.h"
 #include "report.h"
 #include "rundir.h"
-#include "../serve/service.h"
+#include "service.h"
 #include "util.h"
 
 #ifndef FP_VERSION
@@ -319,7 +319,7 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "check") == 0)
         return fp_check_main(argc, argv);
     if (argc > 1 && fp_service_is_command(argv[1]))
-        return fp_service_main(argc, argv);
+        return fp_service_exec(argv);
     fp_options_t o;
     if (fp_cli_parse(&o, argc, argv) != 0)
         return EXIT_USAGE;

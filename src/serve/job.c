@@ -317,7 +317,7 @@ int fp_job_run(const fp_job_env_t *env, fp_job_t *job)
     command(env, job, prog, argv);
     char *prefix = fp_dirname(env->self); /* build/, with lib/footprint in it; or under /usr */
     job_ctx ctx = {env, job, FP_QUEUE_HELD};
-    fp_sandbox_job_t sj = {.dir = dir, .cwd = "/job/src", .argv = argv, .ro_paths = {prefix}, .nro = 1,
+    fp_sandbox_job_t sj = {.dir = dir, .cwd = "/job/src", .argv = argv, .ro_paths = {prefix, env->libdir}, .nro = 2,
                            .uid = env->uid, .tick = tick, .ctx = &ctx};
     fp_sandbox_outcome_t o;
     verdict v = {.criteria = NULL};

@@ -11,7 +11,8 @@
 
 typedef struct fp_job_env {
     fp_db_t *db;
-    const char *self;        /* this footprint binary (absolute) */
+    const char *self;        /* the footprint launcher (absolute) */
+    const char *libdir;      /* its lib/footprint (agents, the service) */
     const char *data;        /* the worker's data directory */
     fp_sandbox_limits_t limits;
     uid_t uid;               /* the uid jobs run as when the worker is root */

@@ -1,22 +1,21 @@
-/* service.c: dispatch of the service's commands (see service.h). */
-#include "service.h"
-
+/* service.c: main of footprint-service, the binary behind `footprint
+ * serve|worker|submit`. The launcher execs it with FOOTPRINT_LAUNCHER set to
+ * itself, which jobs run (`footprint run`) and judge with (`footprint check`). */
+#include <stdio.h>
 #include <string.h>
 
 #include "serve.h"
 #include "submit.h"
 #include "worker.h"
 
-bool fp_service_is_command(const char *arg)
+int main(int argc, char **argv)
 {
-    return strcmp(arg, "serve") == 0 || strcmp(arg, "worker") == 0 || strcmp(arg, "submit") == 0;
-}
-
-int fp_service_main(int argc, char **argv)
-{
-    if (strcmp(argv[1], "serve") == 0)
+    if (argc > 1 && strcmp(argv[1], "serve") == 0)
         return fp_serve_main(argc, argv);
-    if (strcmp(argv[1], "worker") == 0)
+    if (argc > 1 && strcmp(argv[1], "worker") == 0)
         return fp_worker_main(argc, argv);
-    return fp_submit_main(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "submit") == 0)
+        return fp_submit_main(argc, argv);
+    fputs("footprint: usage: footprint serve|worker|submit ... (see docs/serve.md)\n", stderr);
+    return 2;
 }

@@ -108,11 +108,13 @@ static int loop(fp_job_env_t *env, const char *name, int attempts)
 
 static int start(fp_config_t *c)
 {
-    char why[1024], self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return fp_error("worker: cannot find its own binary"), EXIT_USAGE;
-    self[n] = '\0';
+    char why[1024], libdir[PATH_MAX];
+    const char *self = getenv("FOOTPRINT_LAUNCHER"); /* set by the launcher, which execs us */
+    ssize_t n = readlink("/proc/self/exe", libdir, sizeof libdir - 1);
+    if (!self || self[0] != '/' || n <= 0)
+        return fp_error("worker: run it as `footprint worker`"), EXIT_USAGE;
+    libdir[n] = '\0';
+    *strrchr(libdir, '/') = '\0';
     uid_t uid = geteuid() == 0 ? job_uid() : geteuid();
     char *data = data_dir(c->data);
     if (!data)
@@ -135,7 +137,7 @@ static int start(fp_config_t *c)
     char host[64] = "", name[128];
     gethostname(host, sizeof host - 1);
     snprintf(name, sizeof name, "%s:%d", host, (int)getpid());
-    fp_job_env_t env = {.db = db, .self = self, .data = data, .limits = c->limits, .uid = uid,
+    fp_job_env_t env = {.db = db, .self = self, .libdir = libdir, .data = data, .limits = c->limits, .uid = uid,
                         .lease_ms = c->lease_s * 1000LL, .stopping = &stopping};
     int rc = loop(&env, name, c->attempts);
     free(data);
