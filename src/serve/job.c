@@ -278,7 +278,7 @@ static void cleanup(const char *dir)
 static void bad_submission(const fp_job_env_t *env, const fp_job_t *job, const char *why)
 {
     verdict v = {.criteria = json_array()};
-    snprintf(v.text, sizeof v.text, "rejected: %s", why);
+    snprintf(v.text, sizeof v.text, "rejected: %.400s", why);
     add_criterion(v.criteria, "fail", "submission", why);
     fp_queue_result_t r = {.verdict = v.text, .criteria = v.criteria};
     fp_queue_finish(env->db, job, &r);

@@ -281,7 +281,7 @@ typedef struct capture {
 static void drain(capture *c, long long cap)
 {
     char tmp[65536];
-    ssize_t n;
+    ssize_t n = -1;
     while (c->fd >= 0 && (n = read(c->fd, tmp, sizeof tmp)) != 0) {
         if (n < 0) {
             if (errno == EINTR)
