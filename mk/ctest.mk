@@ -25,7 +25,9 @@ test_cli_SRC := src/launcher/cli.c src/launcher/util.c
 test_profile_SRC := src/launcher/profile.c src/launcher/figures.c src/launcher/util.c
 test_merge_SRC := src/launcher/merge.c src/launcher/gpumerge.c src/launcher/figures.c src/launcher/proc.c src/launcher/util.c \
                   src/launcher/profile.c src/common/utf8.c
-test_report_SRC := src/launcher/report.c src/launcher/textfmt.c src/launcher/figures.c src/launcher/util.c
+test_report_SRC := src/launcher/report.c src/launcher/textfmt.c src/launcher/figures.c src/launcher/util.c \
+                   src/launcher/imports.c src/common/utf8.c
+test_imports_SRC := src/launcher/imports.c src/launcher/textfmt.c src/launcher/util.c src/common/utf8.c
 test_sites_SRC := src/agent/sites.c src/agent/arena.c
 test_filter_SRC := src/agent/filter.c src/common/glob.c
 test_ownfd_SRC := src/agent/ownfd.c

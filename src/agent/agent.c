@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "imports.h"
 
 fp_agent_t fp_agent;
 
@@ -421,6 +422,7 @@ static PyMethodDef methods[] = {
     {"after_fork_child", py_after_fork_child, METH_NOARGS, "for os.register_at_fork(after_in_child=...)"},
     {"before_exec", py_before_exec, METH_NOARGS, "before_exec(): the process image is about to be replaced"},
     {"exec_failed", py_exec_failed, METH_NOARGS, "exec_failed(): the exec did not happen; go on"},
+    {"alloc_bytes", fp_imports_alloc_bytes, METH_NOARGS, "alloc_bytes() -> int or None: bytes allocated so far"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -69,13 +69,132 @@ def _start_agent():
     finally:
         del sys.path[0]
     if not _footprint.start(function_spans):
-        return
+        return None
     import atexit
 
     atexit.register(_footprint.stop)
     os.register_at_fork(before=_footprint.before_fork, after_in_parent=_footprint.after_fork_parent,
                         after_in_child=_footprint.after_fork_child)
     _wrap_os_exits(_footprint)
+    return _footprint
+
+
+class _ImportTimer:
+    """Times each module's first import, and the bytes it allocated.
+
+    CPython's import statement and importlib.import_module both load a
+    module that is not in sys.modules through importlib._bootstrap's
+    _find_and_load, looked up by name on each call (the same place
+    `-X importtime` measures): wrapping it sees every first import and
+    nothing else. A module's own figures leave out the imports it made;
+    its totals include them. The table goes to FOOTPRINT_RUN_DIR as
+    imports.PID.tsv at exit, one line per module in the order imports
+    began, written without importing anything (the launcher reads it)."""
+
+    def __init__(self, agent, bootstrap, clock):
+        self.agent, self.bootstrap, self.clock = agent, bootstrap, clock
+        self.real = bootstrap._find_and_load
+        self.stacks = {}  # thread id -> [[name, children's seconds, children's bytes]]
+        self.rows = []  # [seq, name, parent, own s, own bytes, total s, total bytes, file, line]
+        self.seen = set()
+        self.started = 0
+        self.pid = os.getpid()
+
+    def install(self):
+        from _thread import get_ident
+
+        def _find_and_load(name, import_):
+            return self.timed(get_ident(), name, import_)
+
+        self.bootstrap._find_and_load = _find_and_load
+
+    def timed(self, thread, name, import_):
+        stack = self.stacks.setdefault(thread, [])
+        parent = stack[-1][0] if stack else None
+        where, seq = _importer(), self.started
+        self.started += 1
+        frame = [name, 0.0, 0]
+        stack.append(frame)
+        alloc = self.agent.alloc_bytes
+        b0, t0 = alloc(), self.clock()
+        try:
+            module = self.real(name, import_)
+        except BaseException:
+            stack.pop()  # its time and bytes stay its importer's own
+            raise
+        dt = self.clock() - t0
+        b1 = alloc()
+        db = None if b0 is None or b1 is None else b1 - b0
+        stack.pop()
+        if stack:
+            stack[-1][1] += dt
+            stack[-1][2] += db or 0
+        if name not in self.seen:
+            self.seen.add(name)
+            own_b = None if db is None else max(0, db - frame[2])
+            self.rows.append([seq, name, parent, max(0.0, dt - frame[1]), own_b, dt, db] + where)
+        return module
+
+    def write(self):
+        """Called at exit (before the agent's own stop), and by os._exit."""
+        self.bootstrap._find_and_load = self.real
+        run_dir = os.environ.get("FOOTPRINT_RUN_DIR")
+        if os.getpid() != self.pid or not run_dir or not self.rows:
+            return
+        self.rows.sort()
+        text = "".join(_import_row(r) for r in self.rows)
+        fd = os.open("%s/imports.%d.tsv" % (run_dir, self.pid), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, text.encode("utf-8", "surrogateescape"))
+        finally:
+            os.close(fd)
+        self.rows = []
+
+
+def _importer():
+    """[file, line] of the Python line that asked for the import, past
+    importlib's own frames; [None, None] when there is none."""
+    frame = sys._getframe(3)
+    lib = getattr(sys.modules.get("importlib"), "__file__", None)
+    while frame is not None:
+        path = frame.f_code.co_filename
+        if not path.startswith("<frozen") and path != lib and path != __file__:
+            return [path, frame.f_lineno]
+        frame = frame.f_back
+    return [None, None]
+
+
+def _import_row(row):
+    def field(v):
+        if v is None:
+            return "-"
+        return str(v).replace("\t", " ").replace("\n", " ") or "-"
+
+    seq, name, parent, own_s, own_b, total_s, total_b, path, line = row
+    return "\t".join(field(v) for v in (name, parent, "%.9f" % own_s, own_b, "%.9f" % total_s, total_b,
+                                        line, path)) + "\n"
+
+
+def _time_imports(agent):
+    """Starts the import timer in the main process; its table is written
+    before the agent's last word (atexit runs last-registered first)."""
+    import _frozen_importlib
+    import atexit
+    import time
+
+    if not hasattr(agent, "alloc_bytes") or not hasattr(_frozen_importlib, "_find_and_load"):
+        return
+    timer = _ImportTimer(agent, _frozen_importlib, time.perf_counter)
+    timer.install()
+    atexit.register(timer.write)
+    real_exit = os._exit
+
+    def _exit(status):
+        timer.write()
+        real_exit(status)
+
+    _exit.__doc__ = real_exit.__doc__
+    os._exit = _exit
 
 
 def _wrap_os_exits(agent):
@@ -139,14 +258,17 @@ def _boot():
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
     follow = os.environ.get("FOOTPRINT_CHILDREN", "1") != "0"
     is_main = str(os.getppid()) == os.environ.get("FOOTPRINT_LAUNCHER_PID")
+    agent = None
     try:
         if follow or is_main:
-            _start_agent()
+            agent = _start_agent()
     except Exception as e:  # the program runs even when the agent cannot
         sys.stderr.write("footprint: the agent failed to start: %s\n" % e)
     if not follow:
         _forget_footprint_env()
     _chain_shadowed()
+    if agent is not None and is_main:  # after our own imports, and the shadowed sitecustomize's
+        _time_imports(agent)
 
 
 def _print_spans(paths):

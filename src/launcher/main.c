@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "../common/path.h"
 #include "html.h"
+#include "imports.h"
 #include "interp.h"
 #include "merge.h"
 #include "profile.h"
@@ -287,6 +288,7 @@ static int cmd_run(const fp_options_t *o)
         .alloc_mean_bytes = o->alloc_sample_bytes, .spans_script = spans_script,
     };
     json_t *profile = fp_merge_run(run_dir, &facts);
+    json_object_set_new(profile, "imports", fp_imports_read(run_dir, child.pid));
     fp_rundir_remove(run_dir);
     int rc = finish(profile, o);
     json_decref(profile);

@@ -4,6 +4,7 @@
  * file the lines that matter for time and for memory, what held memory
  * at the peak, and the functions. Every figure is read from the profile. */
 #include "report.h"
+#include "imports.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -619,6 +620,7 @@ void fp_report_print(FILE *out, json_t *profile, const fp_report_opts_t *opts)
     print_peak_holders(&c, profile);
     print_leaks(&c, profile);
     print_functions(&c, profile);
+    fp_imports_report(out, profile, opts->color, 8);
     print_processes(&c, profile);
     if (c.t.time <= 0 && c.t.alloc <= 0)
         fprintf(out, "\n  no samples in profiled files (the program ran too briefly, or its code is\n"

@@ -1,0 +1,16 @@
+/* imports.h: what the boot module's import timer asks the agent.
+ *
+ * The boot module (sitecustomize) times each module's first import in
+ * Python; the bytes allocated while it ran come from the interposer's
+ * exact totals, which only C can read. */
+#ifndef FP_IMPORTS_H
+#define FP_IMPORTS_H
+
+#include <Python.h>
+
+/* _footprint.alloc_bytes() -> int or None: the process's bytes allocated
+ * so far (exact, every thread, requested sizes), or None when memory is
+ * not profiled (no interposer). Holds the GIL; not for signal handlers. */
+PyObject *fp_imports_alloc_bytes(PyObject *self, PyObject *unused);
+
+#endif
