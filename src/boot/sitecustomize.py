@@ -154,7 +154,7 @@ class _ImportTimer:
 def _importer():
     """[file, line] of the Python line that asked for the import, past
     importlib's own frames; [None, None] when there is none."""
-    frame = sys._getframe(3)
+    frame = sys._getframe(1)  # this module's own frames are passed over below
     lib = getattr(sys.modules.get("importlib"), "__file__", None)
     while frame is not None:
         path = frame.f_code.co_filename
