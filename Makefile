@@ -58,7 +58,7 @@ $(BUILD)/obj/launcher/%.o: src/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX $@"; $(CXX) $(CXXFLAGS_COMMON) -MMD -MP -c $< -o $@
 
-$(BUILD)/footprint: $(LAUNCHER_OBJ) $(BUILD)/obj/gen/html_assets.o
+$(BUILD)/footprint: $(LAUNCHER_OBJ) $(BUILD)/obj/gen/html_assets.o $(BUILD)/obj/gen/chart_assets.o
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ -lm && mv -f $@.tmp $@
 
 # The validation service (footprint serve|worker|submit): a binary of its
@@ -84,6 +84,24 @@ $(BUILD)/gen/html_assets.c: $(HTML_ASSETS)
 	@echo "  GEN $@"; cd src/launcher/html && for f in $(notdir $(HTML_ASSETS)); do xxd -i $$f || exit 1; done \
 	    > $(abspath $@).xxd && sed -e 's/^unsigned /const unsigned /' -e 's/ \([a-z_]*\)\(\[\]\)* =/ fp_html_\1\2 =/' \
 	    $(abspath $@).xxd > $(abspath $@).tmp && rm -f $(abspath $@).xxd && mv -f $(abspath $@).tmp $(abspath $@)
+
+# The sweep and compare page (chartpage.c) and its chart library, Chart.js,
+# which tools/install-deps installs from web/package-lock.json (npm ci).
+CHART_ASSETS := src/launcher/html/charts.html src/launcher/html/charts.css src/launcher/html/charts.js
+CHARTJS := web/node_modules/chart.js/dist/chart.umd.min.js
+$(BUILD)/gen/chart_assets.c: $(CHART_ASSETS) $(CHARTJS)
+	@mkdir -p $(BUILD)/gen/chart
+	@cp $(CHART_ASSETS) $(BUILD)/gen/chart/ && grep -v '^//# sourceMappingURL=' $(CHARTJS) > $(BUILD)/gen/chart/chart.js
+	@echo "  GEN $@"; cd $(BUILD)/gen/chart && for f in charts.html charts.css charts.js chart.js; do xxd -i $$f || exit 1; done \
+	    | sed -e 's/^unsigned /const unsigned /' -e 's/ \([a-z_]*\)\(\[\]\)* =/ fp_chart_\1\2 =/' > ../chart_assets.c.tmp \
+	    && mv -f ../chart_assets.c.tmp ../chart_assets.c
+
+$(CHARTJS):
+	@echo "footprint: $@ is missing: run tools/install-deps (npm ci in web/)" >&2; exit 1
+
+$(BUILD)/obj/gen/chart_assets.o: $(BUILD)/gen/chart_assets.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -c $< -o $@
 
 $(BUILD)/obj/gen/html_assets.o: $(BUILD)/gen/html_assets.c
 	@mkdir -p $(dir $@)

@@ -18,6 +18,7 @@ void fp_cli_usage(void)
         "       footprint view [options] profile.json\n"
         "       footprint check [options] script.py | profile.json   (budgets; see check --help)\n"
         "       footprint serve | worker | submit ...   (the validation service; see docs/serve.md)\n"
+        "       footprint sweep -p NAME=V1,V2,... [sweep options] [options] script.py [args...]\n"
         "\n"
         "Profiles a Python program, unchanged: CPU time per line and function, split\n"
         "into Python, native and off-CPU time, and memory (allocations, the peak and\n"
@@ -51,7 +52,7 @@ void fp_cli_usage(void)
 static const char *const valued[] = {"--python", "--json", "--html", "--interval",
                                      "--alloc-sample-bytes", "--include", "--exclude"};
 
-static bool takes_value(const char *name)
+bool fp_cli_takes_value(const char *name)
 {
     for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
         if (strcmp(name, valued[i]) == 0)
@@ -165,7 +166,7 @@ static int parse_option(fp_options_t *o, int argc, char **argv, int *i)
     }
     memcpy(name, arg, n);
     name[n] = '\0';
-    if (!takes_value(name)) {
+    if (!fp_cli_takes_value(name)) {
         if (eq) {
             fp_error("option %s takes no value", name);
             return -1;

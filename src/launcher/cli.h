@@ -50,6 +50,9 @@ typedef struct fp_options {
  * line to stderr and returns -1; otherwise 0. */
 int fp_cli_parse(fp_options_t *o, int argc, char **argv);
 
+/* Whether the run option NAME (e.g. "--python") takes a value. */
+bool fp_cli_takes_value(const char *name);
+
 /* The --help text. */
 void fp_cli_usage(void);
 

@@ -22,6 +22,7 @@
 #include "report.h"
 #include "rundir.h"
 #include "service.h"
+#include "sweep.h"
 #include "util.h"
 
 #ifndef FP_VERSION
@@ -322,6 +323,8 @@ int main(int argc, char **argv)
         return fp_check_main(argc, argv);
     if (argc > 1 && fp_service_is_command(argv[1]))
         return fp_service_exec(argv);
+    if (argc > 1 && strcmp(argv[1], "sweep") == 0)
+        return fp_sweep_main(argc - 1, argv + 1);
     fp_options_t o;
     if (fp_cli_parse(&o, argc, argv) != 0)
         return EXIT_USAGE;
