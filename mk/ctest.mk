@@ -28,6 +28,7 @@ test_merge_SRC := src/launcher/merge.c src/launcher/gpumerge.c src/launcher/figu
 test_report_SRC := src/launcher/report.c src/launcher/textfmt.c src/launcher/figures.c src/launcher/util.c \
                    src/launcher/imports.c src/common/utf8.c
 test_imports_SRC := src/launcher/imports.c src/launcher/textfmt.c src/launcher/util.c src/common/utf8.c
+test_fit_SRC := src/launcher/fit.c src/launcher/util.c
 test_sites_SRC := src/agent/sites.c src/agent/arena.c
 test_filter_SRC := src/agent/filter.c src/common/glob.c
 test_ownfd_SRC := src/agent/ownfd.c

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "child.h"
+#include "compare.h"
 #include "cli.h"
 #include "../common/path.h"
 #include "html.h"
@@ -325,6 +326,8 @@ int main(int argc, char **argv)
         return fp_service_exec(argv);
     if (argc > 1 && strcmp(argv[1], "sweep") == 0)
         return fp_sweep_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "compare") == 0)
+        return fp_compare_main(argc - 1, argv + 1);
     fp_options_t o;
     if (fp_cli_parse(&o, argc, argv) != 0)
         return EXIT_USAGE;

@@ -53,9 +53,10 @@ def test_imports_own_and_total_cost(footprint, python, tmp_path):
     assert (heavy["file"], heavy["line"]) == (program("imports_known.py"), 9)
     assert (plain["file"], plain["line"]) == (program("imports_known.py"), 11)
     assert light["file"] == os.path.join(lib, "heavy_mod.py") and light["line"] == 5
-    # own figures leave the child out, totals take it in
-    assert 0.29 <= heavy["time_s"] < 0.8
-    assert 0.09 <= light["time_s"] < 0.6
+    # own figures leave the child out, totals take it in (the upper bounds
+    # leave room for a busy machine)
+    assert 0.29 <= heavy["time_s"] < 3
+    assert 0.09 <= light["time_s"] < 2
     assert heavy["total_time_s"] == pytest.approx(heavy["time_s"] + light["total_time_s"], abs=1e-6)
     assert 20 * MB <= heavy["alloc_bytes"] < 21 * MB
     assert 5 * MB <= light["alloc_bytes"] < 6 * MB

@@ -292,6 +292,10 @@
     for (const [key, title] of [['functions', 'Functions'], ['lines', 'Lines'], ['imports', 'Imports']]) {
       const rows = d[key] || [];
       app.appendChild(el('h2', {text: title + ', biggest differences first'}));
+      if (!rows.length) {
+        app.appendChild(el('p', {class: 'note', text: key === 'lines' ? 'No file is in more than one profile.' : 'None.'}));
+        continue;
+      }
       const head2 = [{key: 'name', label: key === 'lines' ? 'line' : 'name', text: true}, {key: 'figure', label: 'figure', text: true}]
         .concat(d.profiles.map((p, i) => ({key: 'p' + i, label: p.label}))).concat([{key: 'delta', label: 'change'},
                                                                                     {key: 'ratio', label: 'ratio'}]);
