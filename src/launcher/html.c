@@ -223,6 +223,34 @@ static void digest_run(json_t *d, json_t *p)
 }
 
 /* Everything the page shows, and nothing else. */
+static int by_total_time(const void *a, const void *b)
+{
+    double x = get_num(*(json_t *const *)a, "total_time_s"), y = get_num(*(json_t *const *)b, "total_time_s");
+    return (x < y) - (x > y);
+}
+
+/* The program's own imports (those with no parent), costliest first, at
+ * most 30: [name, total s, total bytes or -1 (not measured), path, line]. */
+static json_t *digest_imports(json_t *imports)
+{
+    size_t n = 0, i;
+    json_t *e, **top = calloc(json_array_size(imports) + 1, sizeof *top), *out = json_array();
+    json_array_foreach(imports, i, e)
+        if (top && json_is_null(json_object_get(e, "parent")))
+            top[n++] = e;
+    if (n)
+        qsort(top, n, sizeof *top, by_total_time);
+    for (i = 0; i < n && i < 30; i++) {
+        json_t *bytes = json_object_get(top[i], "total_alloc_bytes");
+        json_array_append_new(out, json_pack("[o, o, o, o, I]", get_str(top[i], "name"),
+                                             num(get_num(top[i], "total_time_s"), 0),
+                                             json_is_number(bytes) ? num(json_number_value(bytes), 1) : json_integer(-1),
+                                             get_str(top[i], "file"), json_integer_value(json_object_get(top[i], "line"))));
+    }
+    free(top);
+    return out;
+}
+
 static json_t *digest(json_t *p)
 {
     json_t *d = json_object();
@@ -234,6 +262,7 @@ static json_t *digest(json_t *p)
     json_object_set_new(d, "memory", digest_memory(json_object_get(p, "memory")));
     json_object_set_new(d, "leaks", digest_leaks(json_object_get(p, "leaks")));
     json_object_set_new(d, "processes", digest_processes(json_object_get(p, "processes")));
+    json_object_set_new(d, "imports", digest_imports(json_object_get(p, "imports")));
     return d;
 }
 

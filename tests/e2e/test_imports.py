@@ -83,3 +83,18 @@ def test_imports_match_the_schema(footprint, tmp_path):
     run = footprint([program("imports_known.py"), write_modules(tmp_path)])
     assert len(run.profile["imports"]) >= 3
     jsonschema.validate(run.profile, schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_imports_in_the_html_report(footprint, tmp_path):
+    from test_html import CHROMIUM, drawn, open_page
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("headless Chromium is not installed")
+    html = tmp_path / "report.html"
+    run = footprint([program("imports_known.py"), write_modules(tmp_path)], options=["--html", str(html)])
+    assert run.returncode == 0, run.stderr
+    page = open_page(html, tmp_path)
+    drawn(page)
+    rows = page.rows("imports-table")
+    assert [r["module"] for r in rows][:2] == ["heavy_mod", "plain_mod"]
+    assert rows[0]["alloc"] in ("25MB", "26MB") and rows[0]["where"] == "imports_known.py:9"

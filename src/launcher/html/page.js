@@ -572,6 +572,21 @@
     new Table(sec, {id: "processes-table", items: D.processes, cols: cols});
   }
 
+  /* The program's own imports, with what they imported in turn. */
+  function imports() {
+    if (!D.imports || !D.imports.length) return;
+    var sec = section("Imports", "The program's own imports, costliest first: wall time and bytes allocated, " +
+                      "the modules they imported included.");
+    sec.id = "imports";
+    var cols = [textCol("module", "module", "name", function (m) { return m[0]; }),
+                {key: "time", label: "time", num: true, value: function (m) { return m[1]; },
+                 cell: function (td, m) { td.textContent = fmtTime(m[1]); }}];
+    if (MEM) cols.push({key: "alloc", label: "allocated", num: true, value: function (m) { return m[2]; },
+                        cell: function (td, m) { td.textContent = m[2] < 0 ? "" : fmtBytes(m[2]); }});
+    cols.push(whereCol(function (m) { return [fileIndex(m[3]), m[3], m[4]]; }));
+    new Table(sec, {id: "imports-table", items: D.imports, sort: "time", cols: cols});
+  }
+
   /* ---- source files -------------------------------------------------------------------- */
 
   function fileTotals(f) {
@@ -693,6 +708,7 @@
     functions();
     hotLines();
     processes();
+    imports();
     sourceFiles();
     footer();
   }
