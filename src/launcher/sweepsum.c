@@ -20,8 +20,8 @@
 #include "textfmt.h"
 #include "util.h"
 
-static const char *const figures[] = {"peak_bytes", "alloc_bytes", "time_s"};
-enum { NFIG = 3, FIG_PEAK = 0, FIG_ALLOC = 1, FIG_TIME = 2 };
+static const char *const figures[] = {"peak_bytes", "alloc_bytes", "time_s", "cpu_s"};
+enum { NFIG = 4, FIG_PEAK = 0, FIG_ALLOC = 1, FIG_TIME = 2, FIG_CPU = 3 };
 
 static double num(json_t *o, const char *key) { return json_number_value(json_object_get(o, key)); }
 
@@ -30,7 +30,25 @@ static double num(json_t *o, const char *key) { return json_number_value(json_ob
 static double run_figure(json_t *p, int fig)
 {
     json_t *mem = json_object_get(p, "memory");
+    if (fig == FIG_CPU)
+        return num(p, "cpu_s");
     return fig == FIG_PEAK ? num(mem, "peak_bytes") : fig == FIG_ALLOC ? num(mem, "alloc_bytes") : num(p, "elapsed_s");
+}
+
+/* A line's Python and native time include the time its thread waited for
+ * a CPU, which a busy machine inflates; the run's cpu_s (since the agent
+ * started) does not. A function's CPU time is its share of the sampled
+ * on-CPU time, times cpu_s: this factor. */
+static double cpu_factor(json_t *p)
+{
+    double sampled = 0;
+    size_t i, j;
+    json_t *f, *l, *other = json_object_get(p, "unattributed");
+    json_array_foreach(json_object_get(p, "files"), i, f)
+        json_array_foreach(json_object_get(f, "lines"), j, l)
+            sampled += num(l, "cpu_python_s") + num(l, "cpu_native_s");
+    sampled += num(other, "cpu_python_s") + num(other, "cpu_native_s");
+    return sampled > 0 ? fmin(1, num(p, "cpu_s") / sampled) : 0;
 }
 
 static double imports_figure(json_t *p, int fig)
@@ -53,9 +71,13 @@ static double function_figure(json_t *p, const char *file, const char *name, int
     json_array_foreach(json_object_get(p, "files"), i, f) {
         if (strcmp(json_string_value(json_object_get(f, "path")), file) != 0)
             continue;
-        json_array_foreach(json_object_get(f, "functions"), j, fn)
-            if (strcmp(json_string_value(json_object_get(fn, "name")), name) == 0)
-                return fig == FIG_TIME ? fn_time(fn) : num(fn, figures[fig]);
+        json_array_foreach(json_object_get(f, "functions"), j, fn) {
+            if (strcmp(json_string_value(json_object_get(fn, "name")), name) != 0)
+                continue;
+            if (fig == FIG_CPU)
+                return (num(fn, "cpu_python_s") + num(fn, "cpu_native_s")) * cpu_factor(p);
+            return fig == FIG_TIME ? fn_time(fn) : num(fn, figures[fig]);
+        }
     }
     return 0;
 }
@@ -156,7 +178,7 @@ static void add_leaders(json_t *p, target_t *t, int *n)
             r->f[FIG_PEAK] = num(fn, "peak_bytes"), r->f[FIG_ALLOC] = num(fn, "alloc_bytes"), r->f[FIG_TIME] = fn_time(fn);
         }
     }
-    for (sort_fig = 0; sort_fig < NFIG; sort_fig++) {
+    for (sort_fig = 0; sort_fig <= FIG_TIME; sort_fig++) {
         qsort(rows, count, sizeof *rows, by_fig_desc);
         for (size_t k = 0; k < count && k < PER_FIGURE && rows[k].f[sort_fig] > 0; k++)
             add_target(t, n, rows[k].file, rows[k].name);
@@ -213,6 +235,7 @@ static json_t *config_json(const fp_sweep_t *s, const fp_sweep_config_t *c, cons
         json_object_set_new(fn, "peak_bytes", number_or_null(median_figure(c, &t[i], FIG_PEAK), true));
         json_object_set_new(fn, "alloc_bytes", number_or_null(median_figure(c, &t[i], FIG_ALLOC), true));
         json_object_set_new(fn, "time_s", number_or_null(median_figure(c, &t[i], FIG_TIME), false));
+        json_object_set_new(fn, "cpu_s", number_or_null(median_figure(c, &t[i], FIG_CPU), false));
         json_array_append_new(fns, fn);
     }
     json_object_set_new(o, "functions", fns);
@@ -280,7 +303,7 @@ static json_t *all_fits(const fp_sweep_t *s, const target_t *t, int nt)
         for (int i = 0; i < nt; i++) {
             for (int fig = 0; fig < NFIG; fig++) {
                 fp_fit_t fit;
-                if ((i == 1 && fig == FIG_PEAK) || fit_one(s, &t[i], fig, p, &fit) != 0)
+                if ((i == 1 && (fig == FIG_PEAK || fig == FIG_CPU)) || fit_one(s, &t[i], fig, p, &fit) != 0)
                     continue;
                 if (isfinite(fit.k))
                     json_array_append_new(fits, fit_json(&t[i], fig, s->params[p].name, &fit));
@@ -297,7 +320,8 @@ static void predict_one(const fp_sweep_t *s, const fp_sweep_predict_t *pr, const
     int p = pr->param;
     for (int fig = 0; fig < NFIG; fig++) {
         fp_fit_t fit;
-        if ((!t->file && strcmp(t->name, "<imports>") == 0 && fig == FIG_PEAK) || fit_one(s, t, fig, p, &fit) != 0)
+        if ((!t->file && strcmp(t->name, "<imports>") == 0 && (fig == FIG_PEAK || fig == FIG_CPU)) ||
+            fit_one(s, t, fig, p, &fit) != 0)
             continue;
         bool *done = fp_xcalloc((size_t)fit.ngroups + 1, sizeof *done);
         for (int i = 0; i < s->nconfigs; i++) {
@@ -312,9 +336,10 @@ static void predict_one(const fp_sweep_t *s, const fp_sweep_predict_t *pr, const
             json_object_set_new(o, "target", json_string(t->name));
             json_object_set_new(o, "file", t->file ? json_string(t->file) : json_null());
             json_object_set_new(o, "figure", json_string(figures[fig]));
-            json_object_set_new(o, "estimate", number_or_null(y, fig != FIG_TIME));
-            json_object_set_new(o, "low", number_or_null(lo, fig != FIG_TIME));
-            json_object_set_new(o, "high", number_or_null(hi, fig != FIG_TIME));
+            bool bytes = fig == FIG_PEAK || fig == FIG_ALLOC;
+            json_object_set_new(o, "estimate", number_or_null(y, bytes));
+            json_object_set_new(o, "low", number_or_null(lo, bytes));
+            json_object_set_new(o, "high", number_or_null(hi, bytes));
             json_object_set_new(o, "exponent", json_real(fit.k));
             json_array_append_new(out, o);
         }
@@ -476,7 +501,7 @@ static void print_fits(FILE *out, json_t *d)
 
 static void fmt_figure(char *b, size_t n, const char *figure, double v)
 {
-    if (strcmp(figure, "time_s") == 0)
+    if (strcmp(figure, "time_s") == 0 || strcmp(figure, "cpu_s") == 0)
         fp_fmt_time(b, n, v);
     else
         fp_fmt_bytes(b, n, v);
@@ -504,7 +529,10 @@ static void print_predictions(FILE *out, json_t *d)
             put_params(out, json_object_get(p, "params"), 0);
             fputs(") ", out);
         }
-        const char *what = strcmp(fig, "peak_bytes") == 0 ? "peak" : strcmp(fig, "alloc_bytes") == 0 ? "memory allocated" : "wall time";
+        const char *what = strcmp(fig, "peak_bytes") == 0    ? "peak"
+                           : strcmp(fig, "alloc_bytes") == 0 ? "memory allocated"
+                           : strcmp(fig, "cpu_s") == 0       ? "CPU time"
+                                                             : "wall time";
         if (num(p, "high") > 100 * num(p, "estimate")) /* scatter too large for three or four sizes */
             fprintf(out, "the %s would be about %s, but the sizes fit a power law too loosely to bound it\n", what, est);
         else
