@@ -237,7 +237,6 @@ static int parse_args(fp_sweep_t *s, int argc, char **argv)
         if (!eq && fp_cli_takes_value(name) && i + 1 < argc)
             cmd[n++] = argv[++i];
     }
-    int first_program = n;
     for (; i < argc; i++)
         cmd[n++] = argv[i];
     fp_options_t o;
@@ -251,7 +250,6 @@ static int parse_args(fp_sweep_t *s, int argc, char **argv)
     s->ncommand = n - 2;
     s->script_at = (int)(o.program_argv - cmd) - 2;
     s->program = o.script ? o.script : o.module;
-    (void)first_program;
     struct stat st;
     if (o.script && (stat(o.script, &st) != 0 || !S_ISREG(st.st_mode))) {
         fp_error("no such script '%s'", o.script);

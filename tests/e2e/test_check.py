@@ -228,8 +228,14 @@ def test_gpu_budgets_on_an_edited_profile(saved, tmp_path):
 def test_import_budgets_on_an_edited_profile(saved, tmp_path):
     path, p = saved
     budget = write(tmp_path, "b.toml", '[import."argparse"]\nmax_time = "1s"\nmax_alloc = "10MB"\n')
-    none = check("--budget", budget, path)
+    bare = copy.deepcopy(p)
+    bare.pop("imports", None)  # a profile without the imports section
+    none = check("--budget", budget, save(tmp_path, "bare.json", bare))
     assert none.returncode == 0 and verdicts(none)[("import argparse", "no")][0] == "skip"
+    # real profiles have it (issue #13), and budgets.py imports argparse
+    real = check("--budget", budget, path)
+    assert real.returncode == 0 and verdicts(real)[("import argparse", "time")][0] == "ok"
+    assert verdicts(real)[("import argparse", "alloc")][0] == "ok"
     # the imports section as issue #13 adds it: totals include what it imported
     i = copy.deepcopy(p)
     i["imports"] = [
