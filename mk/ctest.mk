@@ -36,6 +36,7 @@ test_steal_SRC := src/agent/steal.c
 test_path_SRC := src/common/path.c
 test_objmap_SRC := src/agent/objmap.c src/agent/arena.c
 test_leakfit_SRC := src/agent/leakfit.c
+test_attrib_SRC := src/agent/attrib.c
 test_sampler_SRC :=  # header only (src/interposer/sampler.h)
 test_livetab_SRC := src/interposer/livetab.c src/interposer/real.c
 test_budget_SRC := src/launcher/budget.c src/launcher/judge.c src/launcher/util.c src/launcher/tomlfile.cpp

@@ -163,46 +163,13 @@ static uint64_t runqueue_wait(fp_thread_t *t)
     return now.wait_ns > before ? now.wait_ns - before : 0;
 }
 
-/* A thread that runs no Python code (an OpenMP or BLAS worker, a C
- * library's thread) has no line of its own. Such workers mostly run for
- * the Python line that called into native code and works beside them, so
- * their CPU time goes to the line last seen running native code, if that
- * was lately; else (a thread of its own while the program runs Python) to
- * no line. */
-enum {
-    NATIVE_CALLER_FRESH_NS = 100000000,
-    NEW_THREAD_MAX_CPU_NS = 100000000, /* more, and a thread found late is likely older than the profile */
-    MAX_HELD_NS = 100000000,           /* a worker's time held for a caller to show up */
-};
-
-static fp_line_t *line_for_native_thread(fp_cpu_t *cpu, uint64_t now)
-{
-    uint64_t at = atomic_load_explicit(&cpu->native_caller_at_ns, memory_order_relaxed);
-    if ((int64_t)(now - at) > NATIVE_CALLER_FRESH_NS)
-        return NULL;
-    return atomic_load_explicit(&cpu->native_caller, memory_order_relaxed);
-}
-
-/* A worker often runs a moment before its caller's first sample shows
- * which line called it: its time waits (up to MAX_HELD_NS) for that line.
- * Returns false when USED is held back; when LINE is known, what was
- * held is charged to it too. Beyond the bound, the oldest goes to no line. */
+/* A worker's held time (attrib.h) goes to LINE, or to none. */
 static void release_held(fp_cpu_t *cpu, fp_thread_t *t, fp_line_t *line)
 {
-    for (int k = 0; k < 3; k++)
-        charge(cpu, line, (time_kind_t)k, t->held_ns[k]);
-    memset(t->held_ns, 0, sizeof t->held_ns);
-}
-
-static bool hold_for_caller(fp_cpu_t *cpu, fp_thread_t *t, fp_line_t *line, time_kind_t kind, uint64_t used)
-{
-    uint64_t held = t->held_ns[0] + t->held_ns[1] + t->held_ns[2];
-    if (line || held + used > MAX_HELD_NS) {
-        release_held(cpu, t, line);
-        return true;
-    }
-    t->held_ns[kind] += used;
-    return false;
+    uint64_t held[FP_ATTRIB_KINDS];
+    fp_attrib_release(&t->held, held);
+    for (int k = 0; k < FP_ATTRIB_KINDS; k++)
+        charge(cpu, line, (time_kind_t)k, held[k]);
 }
 
 static void on_sample(int sig, siginfo_t *si, void *ucv)
@@ -237,12 +204,13 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
         line = atomic_load_explicit(&t->last_charged, memory_order_relaxed);
         kind = (time_kind_t)masked_kind;
     } else if (!line && fp_frames_none_running(ts)) {
-        line = line_for_native_thread(cpu, wall);
-        if (!hold_for_caller(cpu, t, line, kind, used))
+        /* a thread that runs no Python code: its caller's (attrib.h) */
+        line = fp_attrib_caller_of_worker(&cpu->caller, wall);
+        if (!fp_attrib_hold(&t->held, line != NULL, (int)kind, used))
             goto charged;
+        release_held(cpu, t, line);
     } else if (line && kind == TIME_NATIVE) {
-        atomic_store_explicit(&cpu->native_caller, line, memory_order_relaxed);
-        atomic_store_explicit(&cpu->native_caller_at_ns, wall, memory_order_relaxed);
+        fp_attrib_saw_native(&cpu->caller, line, wall);
     }
     charge(cpu, line, kind, used);
 charged:
@@ -256,8 +224,7 @@ done:
 
 void fp_cpu_reset(fp_cpu_t *cpu)
 {
-    atomic_store(&cpu->native_caller, NULL);
-    atomic_store(&cpu->native_caller_at_ns, 0);
+    fp_attrib_forget_caller(&cpu->caller);
     memset(cpu->threads, 0, sizeof cpu->threads);
     for (int i = 0; i < FP_MAX_THREADS; i++)
         cpu->threads[i].sched = FP_OWNFD_NONE;
@@ -346,7 +313,7 @@ int fp_cpu_add_thread(fp_cpu_t *cpu, int tid, bool new_thread, fp_schedstat_t *f
             return -1; /* the thread is gone already */
         t->last_cpu_ns = fp_ns(&used);
         open_schedstat(t, tid, first, first_wall_ns);
-        if (new_thread && t->last_cpu_ns < NEW_THREAD_MAX_CPU_NS) {
+        if (new_thread && fp_attrib_new_thread_counts(t->last_cpu_ns)) {
             /* its first sample takes what it did before the sampler found it */
             t->last_cpu_ns = 0;
             t->last_runq_ns = 0;
@@ -377,10 +344,6 @@ static void charge_unsampled(fp_cpu_t *cpu, fp_thread_t *t, uint64_t seen_run_ns
         charge(cpu, atomic_load(&t->last_charged), (time_kind_t)kind, now - before);
 }
 
-enum {
-    UNSAMPLED_AFTER_INTERVALS = 4, /* no sample for this long: is it blocking the signal? */
-    MIN_UNSAMPLED_NS = 30000000,   /* less is not worth a GIL switch of the program's */
-};
 
 /* Whether thread TID blocks signal SIG (SigBlk in its status file). */
 static bool blocks_signal(int tid, int sig)
@@ -401,12 +364,11 @@ static fp_thread_t *slot_thread(fp_cpu_t *cpu, int slot)
 bool fp_cpu_runs_unsampled(fp_cpu_t *cpu, int slot, const fp_schedstat_t *seen)
 {
     fp_thread_t *t = slot_thread(cpu, slot);
-    uint64_t late = (uint64_t)(UNSAMPLED_AFTER_INTERVALS * cpu->interval_s * 1e9);
     uint64_t sampled = atomic_load(&t->last_cpu_ns);
-    if (!atomic_load(&t->unsampled) && seen->run_ns > sampled + late &&
+    if (!atomic_load(&t->unsampled) && fp_attrib_unsampled_suspect(seen->run_ns, sampled, cpu->interval_s) &&
         (!t->has_timer || blocks_signal(atomic_load(&t->tid), cpu->signal)))
         atomic_store(&t->unsampled, true);
-    return atomic_load(&t->unsampled) && seen->run_ns > sampled + MIN_UNSAMPLED_NS;
+    return atomic_load(&t->unsampled) && fp_attrib_unsampled_due(seen->run_ns, sampled);
 }
 
 void fp_cpu_charge_unsampled(fp_cpu_t *cpu, int slot, const fp_schedstat_t *seen, PyThreadState *ts)
@@ -426,7 +388,7 @@ void fp_cpu_charge_unsampled(fp_cpu_t *cpu, int slot, const fp_schedstat_t *seen
         waited = seen->wait_ns - queued; /* waiting for a CPU is more of the same */
     fp_line_t *line = ts ? fp_frames_site(cpu->frames, ts) : NULL;
     if (!line && fp_frames_none_running(ts))
-        line = line_for_native_thread(cpu, fp_clock_ns(CLOCK_MONOTONIC));
+        line = fp_attrib_caller_of_worker(&cpu->caller, fp_clock_ns(CLOCK_MONOTONIC));
     /* the kind is not known without a sample: the thread's last, else Python */
     int kind = atomic_load(&t->last_kind);
     time_kind_t k = kind < 0 ? TIME_PYTHON : (time_kind_t)kind;
@@ -460,8 +422,7 @@ void fp_cpu_discard_pending(fp_cpu_t *cpu)
 
 void fp_cpu_forget_all(fp_cpu_t *cpu)
 {
-    atomic_store(&cpu->native_caller, NULL); /* the parent's lines */
-    atomic_store(&cpu->native_caller_at_ns, 0);
+    fp_attrib_forget_caller(&cpu->caller); /* the parent's lines */
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &cpu->threads[i];
         if (atomic_load(&t->tid) != 0)

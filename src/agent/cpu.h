@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "attrib.h"
 #include "frames.h"
 #include "guard.h"
 #include "objmap.h"
@@ -64,7 +65,7 @@ typedef struct fp_thread {
     _Atomic(fp_line_t *) last_line;    /* where the thread was last seen */
     _Atomic(fp_line_t *) last_charged; /* where its last sample went (a worker's: its caller's) */
     _Atomic int last_kind;             /* and as what (fp_time_kind_t); -1: never sampled */
-    uint64_t held_ns[3];               /* a native worker's time before any line called it, by kind */
+    fp_attrib_held_t held;             /* a native worker's time before any line called it */
     _Atomic bool unsampled;            /* it cannot be sampled (it blocks the signal): set by
                                           the sampler thread, cleared by the next sample */
 } fp_thread_t;
@@ -81,9 +82,7 @@ typedef struct fp_cpu {
     /* written at install; read by every handler */
     int signal;                        /* the sample signal; -1 before install */
     fp_unwind_t unwind;                /* libunwind's pipe (warmed up once per process) */
-    /* the native caller: written by any thread's handler, read by workers' */
-    _Atomic(fp_line_t *) native_caller;
-    _Atomic uint64_t native_caller_at_ns;
+    fp_attrib_caller_t caller;         /* the native caller (attrib.h) */
     fp_thread_t threads[FP_MAX_THREADS];
 } fp_cpu_t;
 
