@@ -85,43 +85,43 @@ static int read_counters(struct dl_phdr_info *info, size_t size, void *arg)
     return 1; /* the counters are the same on every entry: stop */
 }
 
-static void rebuild(fp_objmap_t *om)
+static void rebuild(fp_objmap_t *objmap)
 {
-    table_t *t = om->buffers[om->next];
-    om->next = (om->next + 1) % FP_OBJMAP_BUFFERS;
+    table_t *t = objmap->buffers[objmap->next];
+    objmap->next = (objmap->next + 1) % FP_OBJMAP_BUFFERS;
     t->n = 0;
     build_t b = {t, 0};
     dl_iterate_phdr(add_object, &b);
     qsort(t->r, (size_t)t->n, sizeof t->r[0], by_start);
-    atomic_store_explicit(&om->current, t, memory_order_release);
+    atomic_store_explicit(&objmap->current, t, memory_order_release);
 }
 
-int fp_objmap_init(fp_objmap_t *om, fp_arena_t *arena)
+int fp_objmap_init(fp_objmap_t *objmap, fp_arena_t *arena)
 {
-    memset(om, 0, sizeof *om);
+    memset(objmap, 0, sizeof *objmap);
     for (int i = 0; i < FP_OBJMAP_BUFFERS; i++) {
-        om->buffers[i] = fp_arena_alloc(arena, sizeof(table_t));
-        if (!om->buffers[i])
+        objmap->buffers[i] = fp_arena_alloc(arena, sizeof(table_t));
+        if (!objmap->buffers[i])
             return -1;
     }
-    fp_objmap_refresh(om);
-    return atomic_load(&om->current) ? 0 : -1;
+    fp_objmap_refresh(objmap);
+    return atomic_load(&objmap->current) ? 0 : -1;
 }
 
-void fp_objmap_refresh(fp_objmap_t *om)
+void fp_objmap_refresh(fp_objmap_t *objmap)
 {
     unsigned long long c[2] = {0, 0};
     dl_iterate_phdr(read_counters, c);
-    if (atomic_load(&om->current) && c[0] == om->adds && c[1] == om->subs)
+    if (atomic_load(&objmap->current) && c[0] == objmap->adds && c[1] == objmap->subs)
         return;
-    om->adds = c[0];
-    om->subs = c[1];
-    rebuild(om);
+    objmap->adds = c[0];
+    objmap->subs = c[1];
+    rebuild(objmap);
 }
 
-static const range_t *find(const fp_objmap_t *om, uintptr_t addr)
+static const range_t *find(const fp_objmap_t *objmap, uintptr_t addr)
 {
-    const table_t *t = atomic_load_explicit(&om->current, memory_order_acquire);
+    const table_t *t = atomic_load_explicit(&objmap->current, memory_order_acquire);
     if (!t)
         return NULL;
     int lo = 0, hi = t->n - 1;
@@ -138,15 +138,15 @@ static const range_t *find(const fp_objmap_t *om, uintptr_t addr)
     return NULL;
 }
 
-fp_code_kind_t fp_objmap_kind(const fp_objmap_t *om, uintptr_t addr)
+fp_code_kind_t fp_objmap_kind(const fp_objmap_t *objmap, uintptr_t addr)
 {
-    const range_t *r = find(om, addr);
+    const range_t *r = find(objmap, addr);
     return r ? r->kind : FP_KIND_UNKNOWN;
 }
 
-bool fp_objmap_after_syscall(const fp_objmap_t *om, uintptr_t addr)
+bool fp_objmap_after_syscall(const fp_objmap_t *objmap, uintptr_t addr)
 {
-    const range_t *r = find(om, addr);
+    const range_t *r = find(objmap, addr);
     if (!r || addr < r->start + 2)
         return false;
     const unsigned char *p = (const unsigned char *)addr;

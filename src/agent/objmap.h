@@ -37,15 +37,15 @@ typedef struct fp_objmap {
 } fp_objmap_t;
 
 /* Builds the first table. Not signal-safe. Returns 0 or -1. */
-int fp_objmap_init(fp_objmap_t *om, fp_arena_t *arena);
+int fp_objmap_init(fp_objmap_t *objmap, fp_arena_t *arena);
 /* Rebuilds the table when objects were loaded or unloaded since the last
  * call. Not signal-safe (dl_iterate_phdr takes the loader lock). */
-void fp_objmap_refresh(fp_objmap_t *om);
+void fp_objmap_refresh(fp_objmap_t *objmap);
 /* Kind of the code at ADDR. Async-signal-safe. */
-fp_code_kind_t fp_objmap_kind(const fp_objmap_t *om, uintptr_t addr);
+fp_code_kind_t fp_objmap_kind(const fp_objmap_t *objmap, uintptr_t addr);
 /* True when the two bytes before ADDR are a syscall instruction, i.e. a
  * sample there was taken on the way back from the kernel. ADDR must be
  * code of a known object. Async-signal-safe. */
-bool fp_objmap_after_syscall(const fp_objmap_t *om, uintptr_t addr);
+bool fp_objmap_after_syscall(const fp_objmap_t *objmap, uintptr_t addr);
 
 #endif

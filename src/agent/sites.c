@@ -114,7 +114,7 @@ int fp_sites_code_lookup(fp_sites_t *s, uintptr_t code, uintptr_t fingerprint)
         if (cur == 0)
             return -2;
         if (cur == code) {
-            int32_t v = atomic_load_explicit(&c->file_plus2, memory_order_acquire);
+            int32_t v = atomic_load_explicit(&c->file_tag, memory_order_acquire);
             if (v == 0 || c->fingerprint != fingerprint)
                 return -2;
             return v - 2;
@@ -131,7 +131,7 @@ void fp_sites_code_store(fp_sites_t *s, uintptr_t code, uintptr_t fingerprint, i
         uintptr_t expected = 0;
         if (atomic_compare_exchange_strong(&c->code, &expected, code)) {
             c->fingerprint = fingerprint;
-            atomic_store_explicit(&c->file_plus2, file + 2, memory_order_release);
+            atomic_store_explicit(&c->file_tag, file + 2, memory_order_release);
             return;
         }
         /* A reused address keeps its old slot: the fingerprint check in

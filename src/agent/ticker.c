@@ -37,18 +37,18 @@ enum {
     MAX_STATUS_READS = 8,           /* per tick: a status file costs ~15 us (steal.h) */
 };
 
-static uint64_t jitter(fp_ticker_t *tk, uint64_t mean)
+static uint64_t jitter(fp_ticker_t *ticker, uint64_t mean)
 {
-    if (!tk->rng)
-        tk->rng = 0x2545F4914F6CDD1DULL;
-    return mean / 2 + fp_xorshift64(&tk->rng) % (mean ? mean : 1);
+    if (!ticker->rng)
+        ticker->rng = 0x2545F4914F6CDD1DULL;
+    return mean / 2 + fp_xorshift64(&ticker->rng) % (mean ? mean : 1);
 }
 
 /* Threads in the process now, from /proc/self/stat (field 20). */
-static long count_threads(fp_ticker_t *tk)
+static long count_threads(fp_ticker_t *ticker)
 {
     char buf[1024];
-    ssize_t n = pread(tk->stat.fd, buf, sizeof buf - 1, 0);
+    ssize_t n = pread(ticker->stat.fd, buf, sizeof buf - 1, 0);
     if (n <= 0)
         return -1;
     buf[n] = '\0';
@@ -74,22 +74,22 @@ static int slot_of(const fp_cpu_t *cpu, int tid)
  * would allocate from the program's heap. */
 /* A thread's last wait, before it ended, goes to the line it was last
  * seen on; then the CPU sampler lets it go. */
-static void drop_thread(fp_ticker_t *tk, int slot)
+static void drop_thread(fp_ticker_t *ticker, int slot)
 {
     FP_ASSERT(slot >= 0 && slot < FP_MAX_THREADS);
-    fp_cpu_t *cpu = &tk->agent->cpu;
-    fp_offcpu_t *o = &tk->offcpu[slot];
+    fp_cpu_t *cpu = &ticker->agent->cpu;
+    fp_offcpu_t *o = &ticker->offcpu[slot];
     fp_line_t *last = fp_cpu_last_line(cpu, slot);
     if (o->gap.pending_off_ns > 0 && last)
         atomic_fetch_add(&last->offcpu_ns, (uint64_t)o->gap.pending_off_ns);
     fp_cpu_remove_thread(cpu, slot, o->last_sched.run_ns);
 }
 
-static void scan_threads(fp_ticker_t *tk)
+static void scan_threads(fp_ticker_t *ticker)
 {
-    fp_cpu_t *cpu = &tk->agent->cpu;
+    fp_cpu_t *cpu = &ticker->agent->cpu;
     for (int i = 0; i < FP_MAX_THREADS; i++)
-        tk->offcpu[i].seen = false;
+        ticker->offcpu[i].seen = false;
     int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return;
@@ -100,33 +100,33 @@ static void scan_threads(fp_ticker_t *tk)
             struct dirent64 *d = (struct dirent64 *)(buf + off);
             off += d->d_reclen;
             int tid = atoi(d->d_name);
-            if (tid <= 0 || tid == tk->tid)
+            if (tid <= 0 || tid == ticker->tid)
                 continue;
             int slot = slot_of(cpu, tid);
             if (slot < 0)
-                slot = fp_ticker_add_thread(tk, tid, true);
+                slot = fp_ticker_add_thread(ticker, tid, true);
             if (slot >= 0)
-                tk->offcpu[slot].seen = true;
+                ticker->offcpu[slot].seen = true;
         }
     }
     close(fd);
     for (int i = 0; i < FP_MAX_THREADS; i++)
-        if (atomic_load(&cpu->threads[i].tid) != 0 && !tk->offcpu[i].seen)
-            drop_thread(tk, i);
+        if (atomic_load(&cpu->threads[i].tid) != 0 && !ticker->offcpu[i].seen)
+            drop_thread(ticker, i);
 }
 
 /* Takes a reading of the machine's steal time once a window has passed. */
-static void measure_steal(fp_ticker_t *tk, uint64_t now)
+static void measure_steal(fp_ticker_t *ticker, uint64_t now)
 {
-    if (tk->procstat.fd < 0 || !fp_steal_due(&tk->steal, now))
+    if (ticker->procstat.fd < 0 || !fp_steal_due(&ticker->steal, now))
         return;
     char buf[512]; /* the first line is all that is needed */
-    ssize_t n = pread(tk->procstat.fd, buf, sizeof buf, 0);
+    ssize_t n = pread(ticker->procstat.fd, buf, sizeof buf, 0);
     uint64_t total, steal;
     if (n <= 0)
-        tk->lost_fds = true;
+        ticker->lost_fds = true;
     else if (fp_steal_parse(buf, (size_t)n, &total, &steal))
-        fp_steal_update(&tk->steal, total, steal, now);
+        fp_steal_update(&ticker->steal, total, steal, now);
 }
 
 /* Adds the off-CPU time each thread spent since the last tick to its
@@ -134,19 +134,19 @@ static void measure_steal(fp_ticker_t *tk, uint64_t now)
  * thread's counters, and a deficit is carried to the next tick rather
  * than dropped, so read skew cancels out. Returns true when some thread
  * has enough to be worth the GIL. */
-static bool measure_offcpu(fp_ticker_t *tk)
+static bool measure_offcpu(fp_ticker_t *ticker)
 {
-    fp_cpu_t *cpu = &tk->agent->cpu;
+    fp_cpu_t *cpu = &ticker->agent->cpu;
     bool worth = false;
     int reads = 0;
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &cpu->threads[i];
-        fp_offcpu_t *o = &tk->offcpu[i];
+        fp_offcpu_t *o = &ticker->offcpu[i];
         fp_schedstat_t now_sched;
         if (atomic_load(&t->tid) == 0)
             continue;
         if (!fp_cpu_read_schedstat(t->sched.fd, &now_sched)) {
-            tk->lost_fds = true; /* closed by the program, or the thread is gone */
+            ticker->lost_fds = true; /* closed by the program, or the thread is gone */
             continue;
         }
         uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
@@ -158,7 +158,7 @@ static bool measure_offcpu(fp_ticker_t *tk)
             seen.has_voluntary = fp_cpu_read_voluntary(atomic_load(&t->tid), &seen.voluntary);
             reads++;
         }
-        uint64_t stolen = fp_steal_split(&tk->steal, &o->gap, &seen);
+        uint64_t stolen = fp_steal_split(&ticker->steal, &o->gap, &seen);
         if (stolen) /* the CPU sampler's to charge, with the thread's next sample */
             atomic_fetch_add_explicit(&t->stolen_ns, stolen, memory_order_relaxed);
         o->last_wall_ns = now;
@@ -198,9 +198,9 @@ static int native_id_of(PyThreadState *ts)
 
 /* The thread state of the thread in slot T, if Python knows the thread.
  * Called with the GIL held, so the list of thread states is stable. */
-static PyThreadState *state_of(fp_ticker_t *tk, fp_thread_t *t)
+static PyThreadState *state_of(fp_ticker_t *ticker, fp_thread_t *t)
 {
-    (void)tk; /* before 3.11: its own thread state is not looked up */
+    (void)ticker; /* before 3.11: its own thread state is not looked up */
     int tid = atomic_load(&t->tid);
     PyThreadState *seen = atomic_load(&t->tstate);
     PyInterpreterState *interp = PyInterpreterState_Main();
@@ -212,7 +212,7 @@ static PyThreadState *state_of(fp_ticker_t *tk, fp_thread_t *t)
         if ((int)ts->native_thread_id == tid)
             return ts;
 #else
-        if (ts != tk->tstate && native_id_of(ts) == tid) {
+        if (ts != ticker->tstate && native_id_of(ts) == tid) {
             atomic_store(&t->tstate, ts);
             return ts;
         }
@@ -226,18 +226,18 @@ static PyThreadState *state_of(fp_ticker_t *tk, fp_thread_t *t)
  * last seen on. A thread that Python does not know (a native helper
  * thread) has no line: its waiting is not the program's. A thread that
  * runs but cannot be sampled gets its CPU time charged here too. */
-static void charge_offcpu(fp_ticker_t *tk)
+static void charge_offcpu(fp_ticker_t *ticker)
 {
-    fp_cpu_t *cpu = &tk->agent->cpu;
+    fp_cpu_t *cpu = &ticker->agent->cpu;
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &cpu->threads[i];
-        fp_offcpu_t *o = &tk->offcpu[i];
+        fp_offcpu_t *o = &ticker->offcpu[i];
         if (atomic_load(&t->tid) != 0 && atomic_load(&t->unsampled))
-            fp_cpu_charge_unsampled(cpu, i, &o->last_sched, state_of(tk, t));
+            fp_cpu_charge_unsampled(cpu, i, &o->last_sched, state_of(ticker, t));
         if (atomic_load(&t->tid) == 0 || o->gap.pending_off_ns <= 0)
             continue;
-        PyThreadState *ts = state_of(tk, t);
-        if (ts != tk->tstate) {
+        PyThreadState *ts = state_of(ticker, t);
+        if (ts != ticker->tstate) {
             o->blocked_line = fp_cpu_charge_offcpu(cpu, i, ts, (uint64_t)o->gap.pending_off_ns);
             o->blocked_run_ns = o->last_sched.run_ns;
         }
@@ -247,35 +247,35 @@ static void charge_offcpu(fp_ticker_t *tk)
 
 /* Takes the GIL. The thread gets its thread state the first time, not at
  * start, so that a program's start-up does not make way for it. */
-static void take_gil(fp_ticker_t *tk)
+static void take_gil(fp_ticker_t *ticker)
 {
-    if (tk->tstate) {
-        PyEval_RestoreThread(tk->tstate);
+    if (ticker->tstate) {
+        PyEval_RestoreThread(ticker->tstate);
         return;
     }
-    tk->gil_state = PyGILState_Ensure();
-    tk->tstate = PyThreadState_Get();
+    ticker->gil_state = PyGILState_Ensure();
+    ticker->tstate = PyThreadState_Get();
 }
 
-static bool any_pending(fp_ticker_t *tk)
+static bool any_pending(fp_ticker_t *ticker)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++)
-        if (atomic_load(&tk->agent->cpu.threads[i].tid) != 0 && tk->offcpu[i].gap.pending_off_ns > 0)
+        if (atomic_load(&ticker->agent->cpu.threads[i].tid) != 0 && ticker->offcpu[i].gap.pending_off_ns > 0)
             return true;
     return false;
 }
 
 /* A new wake-up pipe, the old one's ends closed where still ours. */
-static bool open_wake_pipe(fp_ticker_t *tk)
+static bool open_wake_pipe(fp_ticker_t *ticker)
 {
-    fp_ownfd_close(&tk->wake_r);
-    fp_ownfd_close(&tk->wake_w);
+    fp_ownfd_close(&ticker->wake_r);
+    fp_ownfd_close(&ticker->wake_w);
     int fds[2];
     if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
         return false;
-    fp_ownfd_adopt(&tk->wake_r, fds[0]);
-    fp_ownfd_adopt(&tk->wake_w, fds[1]);
-    return tk->wake_r.fd >= 0 && tk->wake_w.fd >= 0;
+    fp_ownfd_adopt(&ticker->wake_r, fds[0]);
+    fp_ownfd_adopt(&ticker->wake_w, fds[1]);
+    return ticker->wake_r.fd >= 0 && ticker->wake_w.fd >= 0;
 }
 
 /* The program closed descriptors (a daemon closes every one it did not
@@ -284,13 +284,13 @@ static bool open_wake_pipe(fp_ticker_t *tk)
  * of ours not yet found lost, and then be read as that one. */
 /* The CPU sampler's schedstat files, opened again: off-CPU time counts
  * from there. */
-static void reopen_schedstats(fp_ticker_t *tk)
+static void reopen_schedstats(fp_ticker_t *ticker)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
-        fp_offcpu_t *o = &tk->offcpu[i];
+        fp_offcpu_t *o = &ticker->offcpu[i];
         fp_schedstat_t now;
         uint64_t wall = fp_clock_ns(CLOCK_MONOTONIC);
-        if (!fp_cpu_reopen_schedstat(&tk->agent->cpu, i, &now))
+        if (!fp_cpu_reopen_schedstat(&ticker->agent->cpu, i, &now))
             continue;
         o->last_wall_ns = wall;
         o->last_sched = now;
@@ -298,62 +298,62 @@ static void reopen_schedstats(fp_ticker_t *tk)
     }
 }
 
-static void recover_descriptors(fp_ticker_t *tk)
+static void recover_descriptors(fp_ticker_t *ticker)
 {
-    fp_agent_t *a = tk->agent;
-    fp_ownfd_t *own[] = {&tk->wake_r, &tk->wake_w, &tk->stat, &tk->procstat};
+    fp_agent_t *a = ticker->agent;
+    fp_ownfd_t *own[] = {&ticker->wake_r, &ticker->wake_w, &ticker->stat, &ticker->procstat};
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         if (!fp_ownfd_ok(own[i]))
             fp_ownfd_forget(own[i]);
     fp_memory_forget_lost_fds(&a->memory);
     fp_cpu_forget_lost_fds(&a->cpu);
-    if (tk->stat.fd < 0)
-        fp_ownfd_open(&tk->stat, "/proc/self/stat");
-    if (tk->procstat.fd < 0)
-        fp_ownfd_open(&tk->procstat, "/proc/stat");
-    if (tk->wake_r.fd < 0 || tk->wake_w.fd < 0)
-        open_wake_pipe(tk);
+    if (ticker->stat.fd < 0)
+        fp_ownfd_open(&ticker->stat, "/proc/self/stat");
+    if (ticker->procstat.fd < 0)
+        fp_ownfd_open(&ticker->procstat, "/proc/stat");
+    if (ticker->wake_r.fd < 0 || ticker->wake_w.fd < 0)
+        open_wake_pipe(ticker);
     fp_memory_reopen_fds(&a->memory);
-    reopen_schedstats(tk);
-    tk->lost_fds = false;
+    reopen_schedstats(ticker);
+    ticker->lost_fds = false;
 }
 
-static void tick(fp_ticker_t *tk)
+static void tick(fp_ticker_t *ticker)
 {
-    fp_agent_t *a = tk->agent;
+    fp_agent_t *a = ticker->agent;
     /* the wake-up pipe goes first when the program closes all of them */
-    if (tk->lost_fds || !fp_ownfd_ok(&tk->wake_r))
-        recover_descriptors(tk);
+    if (ticker->lost_fds || !fp_ownfd_ok(&ticker->wake_r))
+        recover_descriptors(ticker);
     uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
-    long nthreads = count_threads(tk);
-    if (!atomic_load(&tk->paused) && (nthreads != tk->last_nthreads || tk->ticks % RESCAN_TICKS == 0)) {
-        scan_threads(tk);
-        tk->last_nthreads = nthreads;
+    long nthreads = count_threads(ticker);
+    if (!atomic_load(&ticker->paused) && (nthreads != ticker->last_nthreads || ticker->ticks % RESCAN_TICKS == 0)) {
+        scan_threads(ticker);
+        ticker->last_nthreads = nthreads;
     }
-    tk->ticks++;
+    ticker->ticks++;
     fp_objmap_refresh(&a->objmap);
     fp_memory_tick(&a->memory);
-    measure_steal(tk, now);
-    if (measure_offcpu(tk)) {
-        take_gil(tk);
-        charge_offcpu(tk);
+    measure_steal(ticker, now);
+    if (measure_offcpu(ticker)) {
+        take_gil(ticker);
+        charge_offcpu(ticker);
         PyEval_SaveThread();
     }
     fp_gpu_tick(&a->gpu); /* after the off-CPU charge: it tells where blocked threads are */
     /* without the GIL: a snapshot must not stop the program's threads */
-    if (now >= tk->next_snapshot_ns && !atomic_load(&tk->stop)) {
+    if (now >= ticker->next_snapshot_ns && !atomic_load(&ticker->stop)) {
         fp_fragment_write(a, false);
-        tk->next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + SNAPSHOT_NS;
+        ticker->next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + SNAPSHOT_NS;
     }
 }
 
 /* Wakes the sampler thread, through the pipe while it is still ours (it
  * also wakes within a tick without it). Async-signal-safe. */
-static void wake(fp_ticker_t *tk)
+static void wake(fp_ticker_t *ticker)
 {
-    if (fp_ownfd_ok(&tk->wake_w)) {
+    if (fp_ownfd_ok(&ticker->wake_w)) {
         char one = 1;
-        ssize_t ignored = write(tk->wake_w.fd, &one, 1);
+        ssize_t ignored = write(ticker->wake_w.fd, &one, 1);
         (void)ignored;
     }
 }
@@ -361,18 +361,18 @@ static void wake(fp_ticker_t *tk)
 /* Whether the sampler thread was woken: a pipe that is no longer ours
  * (closed, its number reused) does not wake it; the next tick makes a
  * new one. */
-static bool woken(fp_ticker_t *tk, const struct pollfd *pfd, int polled)
+static bool woken(fp_ticker_t *ticker, const struct pollfd *pfd, int polled)
 {
-    return polled > 0 && !(pfd->revents & POLLNVAL) && fp_ownfd_ok(&tk->wake_r);
+    return polled > 0 && !(pfd->revents & POLLNVAL) && fp_ownfd_ok(&ticker->wake_r);
 }
 
-bool fp_ticker_request_fatal(fp_ticker_t *tk, int sig)
+bool fp_ticker_request_fatal(fp_ticker_t *ticker, int sig)
 {
-    if (!tk->running || atomic_load(&tk->stop))
+    if (!ticker->running || atomic_load(&ticker->stop))
         return false;
     int expected = 0;
-    if (atomic_compare_exchange_strong(&tk->fatal, &expected, sig))
-        wake(tk);
+    if (atomic_compare_exchange_strong(&ticker->fatal, &expected, sig))
+        wake(ticker);
     return true;
 }
 
@@ -383,112 +383,112 @@ bool fp_ticker_request_fatal(fp_ticker_t *tk, int sig)
  * writes it and re-raises. */
 static void *run(void *arg)
 {
-    fp_ticker_t *tk = arg;
-    tk->tid = (int)syscall(SYS_gettid);
-    fp_guard_enter(&tk->agent->guard); /* nothing this thread does is the program's */
-    tk->tstate = NULL;
-    tk->next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + FIRST_SNAPSHOT_NS;
-    uint64_t mean = (uint64_t)(tk->agent->config.interval_s * 1e9);
-    while (!atomic_load(&tk->stop)) {
-        uint64_t ns = jitter(tk, mean);
+    fp_ticker_t *ticker = arg;
+    ticker->tid = (int)syscall(SYS_gettid);
+    fp_guard_enter(&ticker->agent->guard); /* nothing this thread does is the program's */
+    ticker->tstate = NULL;
+    ticker->next_snapshot_ns = fp_clock_ns(CLOCK_MONOTONIC) + FIRST_SNAPSHOT_NS;
+    uint64_t mean = (uint64_t)(ticker->agent->config.interval_s * 1e9);
+    while (!atomic_load(&ticker->stop)) {
+        uint64_t ns = jitter(ticker, mean);
         struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-        struct pollfd pfd = {tk->wake_r.fd, POLLIN, 0};
+        struct pollfd pfd = {ticker->wake_r.fd, POLLIN, 0};
         int polled = ppoll(&pfd, 1, &ts, NULL);
-        if (atomic_load(&tk->fatal) && !tk->finish(atomic_load(&tk->fatal)))
+        if (atomic_load(&ticker->fatal) && !ticker->finish(atomic_load(&ticker->fatal)))
             break;
-        if (woken(tk, &pfd, polled) || atomic_load(&tk->stop))
+        if (woken(ticker, &pfd, polled) || atomic_load(&ticker->stop))
             break;
-        tick(tk);
+        tick(ticker);
     }
     /* a last measurement, so that the final wait is not lost */
-    measure_offcpu(tk);
-    atomic_store(&tk->cpu_ns, fp_clock_ns(CLOCK_THREAD_CPUTIME_ID));
-    if (!any_pending(tk) && !tk->tstate)
+    measure_offcpu(ticker);
+    atomic_store(&ticker->cpu_ns, fp_clock_ns(CLOCK_THREAD_CPUTIME_ID));
+    if (!any_pending(ticker) && !ticker->tstate)
         return NULL;
-    take_gil(tk);
-    charge_offcpu(tk);
-    PyGILState_Release(tk->gil_state);
-    tk->tstate = NULL;
+    take_gil(ticker);
+    charge_offcpu(ticker);
+    PyGILState_Release(ticker->gil_state);
+    ticker->tstate = NULL;
     return NULL;
 }
 
-void fp_ticker_init(fp_ticker_t *tk, fp_agent_t *agent, fp_ticker_finish_fn finish)
+void fp_ticker_init(fp_ticker_t *ticker, fp_agent_t *agent, fp_ticker_finish_fn finish)
 {
-    memset(tk, 0, sizeof *tk);
-    tk->agent = agent;
-    tk->finish = finish;
-    tk->wake_r = tk->wake_w = tk->stat = tk->procstat = FP_OWNFD_NONE;
+    memset(ticker, 0, sizeof *ticker);
+    ticker->agent = agent;
+    ticker->finish = finish;
+    ticker->wake_r = ticker->wake_w = ticker->stat = ticker->procstat = FP_OWNFD_NONE;
 }
 
-int fp_ticker_add_thread(fp_ticker_t *tk, int tid, bool new_thread)
+int fp_ticker_add_thread(fp_ticker_t *ticker, int tid, bool new_thread)
 {
     fp_schedstat_t first;
     uint64_t wall;
-    int slot = fp_cpu_add_thread(&tk->agent->cpu, tid, new_thread, &first, &wall);
+    int slot = fp_cpu_add_thread(&ticker->agent->cpu, tid, new_thread, &first, &wall);
     if (slot >= 0)
-        tk->offcpu[slot] = (fp_offcpu_t){.last_wall_ns = wall, .last_sched = first};
+        ticker->offcpu[slot] = (fp_offcpu_t){.last_wall_ns = wall, .last_sched = first};
     return slot;
 }
 
-void fp_ticker_drop_threads(fp_ticker_t *tk)
+void fp_ticker_drop_threads(fp_ticker_t *ticker)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++)
-        if (atomic_load(&tk->agent->cpu.threads[i].tid) != 0)
-            drop_thread(tk, i);
+        if (atomic_load(&ticker->agent->cpu.threads[i].tid) != 0)
+            drop_thread(ticker, i);
 }
 
-int fp_ticker_start(fp_ticker_t *tk)
+int fp_ticker_start(fp_ticker_t *ticker)
 {
-    fp_ownfd_open(&tk->stat, "/proc/self/stat");
-    fp_ownfd_open(&tk->procstat, "/proc/stat");
-    tk->steal = (fp_steal_t){0};
-    if (!open_wake_pipe(tk))
+    fp_ownfd_open(&ticker->stat, "/proc/self/stat");
+    fp_ownfd_open(&ticker->procstat, "/proc/stat");
+    ticker->steal = (fp_steal_t){0};
+    if (!open_wake_pipe(ticker))
         return -1;
-    tk->lost_fds = false;
-    atomic_store(&tk->stop, false);
-    tk->last_nthreads = -1;
-    tk->ticks = 0;
+    ticker->lost_fds = false;
+    atomic_store(&ticker->stop, false);
+    ticker->last_nthreads = -1;
+    ticker->ticks = 0;
     /* the agent's thread must not inherit a signal mask that hides our
      * sample signal from the program's threads: block everything in it */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&tk->thread, NULL, run, tk);
+    int rc = pthread_create(&ticker->thread, NULL, run, ticker);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    tk->running = rc == 0;
+    ticker->running = rc == 0;
     return rc == 0 ? 0 : -1;
 }
 
-void fp_ticker_stop(fp_ticker_t *tk)
+void fp_ticker_stop(fp_ticker_t *ticker)
 {
-    if (!tk->running)
+    if (!ticker->running)
         return;
-    atomic_store(&tk->stop, true);
-    wake(tk);
+    atomic_store(&ticker->stop, true);
+    wake(ticker);
     Py_BEGIN_ALLOW_THREADS
-    pthread_join(tk->thread, NULL);
+    pthread_join(ticker->thread, NULL);
     Py_END_ALLOW_THREADS
-    tk->running = false;
-    fp_ownfd_close(&tk->wake_r);
-    fp_ownfd_close(&tk->wake_w);
-    fp_ownfd_close(&tk->stat);
-    fp_ownfd_close(&tk->procstat);
+    ticker->running = false;
+    fp_ownfd_close(&ticker->wake_r);
+    fp_ownfd_close(&ticker->wake_w);
+    fp_ownfd_close(&ticker->stat);
+    fp_ownfd_close(&ticker->procstat);
 }
 
-void fp_ticker_pause_threads(fp_ticker_t *tk, bool pause)
+void fp_ticker_pause_threads(fp_ticker_t *ticker, bool pause)
 {
-    atomic_store(&tk->paused, pause);
-    tk->last_nthreads = -1; /* rescan when resumed */
+    atomic_store(&ticker->paused, pause);
+    ticker->last_nthreads = -1; /* rescan when resumed */
 }
 
-void fp_ticker_forget(fp_ticker_t *tk)
+void fp_ticker_forget(fp_ticker_t *ticker)
 {
-    fp_cpu_forget_all(&tk->agent->cpu);
-    memset(tk->offcpu, 0, sizeof tk->offcpu);
-    tk->running = false;
-    fp_ownfd_close(&tk->wake_r);
-    fp_ownfd_close(&tk->wake_w);
-    fp_ownfd_close(&tk->stat);
-    fp_ownfd_close(&tk->procstat);
-    tk->tstate = NULL;
+    fp_cpu_forget_all(&ticker->agent->cpu);
+    memset(ticker->offcpu, 0, sizeof ticker->offcpu);
+    ticker->running = false;
+    fp_ownfd_close(&ticker->wake_r);
+    fp_ownfd_close(&ticker->wake_w);
+    fp_ownfd_close(&ticker->stat);
+    fp_ownfd_close(&ticker->procstat);
+    ticker->tstate = NULL;
 }

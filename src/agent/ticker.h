@@ -69,28 +69,28 @@ typedef struct fp_ticker {
     fp_offcpu_t offcpu[FP_MAX_THREADS];
 } fp_ticker_t;
 
-/* Links TK to the agent and empties it (also for a new start). */
-void fp_ticker_init(fp_ticker_t *tk, struct fp_agent *agent, fp_ticker_finish_fn finish);
+/* Links TICKER to the agent and empties it (also for a new start). */
+void fp_ticker_init(fp_ticker_t *ticker, struct fp_agent *agent, fp_ticker_finish_fn finish);
 /* Starts the thread. Called with the GIL held. Returns 0 or -1. */
-int fp_ticker_start(fp_ticker_t *tk);
+int fp_ticker_start(fp_ticker_t *ticker);
 /* Stops it and waits for it; releases the GIL while waiting. */
-void fp_ticker_stop(fp_ticker_t *tk);
+void fp_ticker_stop(fp_ticker_t *ticker);
 /* Asks the sampler thread to write the final fragment and then end the
  * process with signal SIG, as its default action would have. Returns
  * false when there is no sampler thread to do it. Async-signal-safe. */
-bool fp_ticker_request_fatal(fp_ticker_t *tk, int sig);
+bool fp_ticker_request_fatal(fp_ticker_t *ticker, int sig);
 /* While paused, the sampler thread starts no CPU timer (before exec). */
-void fp_ticker_pause_threads(fp_ticker_t *tk, bool pause);
+void fp_ticker_pause_threads(fp_ticker_t *ticker, bool pause);
 /* In a forked child: the thread is gone; forget it and the parent's threads. */
-void fp_ticker_forget(fp_ticker_t *tk);
+void fp_ticker_forget(fp_ticker_t *ticker);
 /* Starts sampling thread TID (fp_cpu_add_thread) with its off-CPU time
  * counted from now. Returns its slot or -1. The sampler thread, or the
  * program's thread before the sampler thread runs. */
-int fp_ticker_add_thread(fp_ticker_t *tk, int tid, bool new_thread);
+int fp_ticker_add_thread(fp_ticker_t *ticker, int tid, bool new_thread);
 /* Stops sampling every thread: each one's last wait goes to the line it
  * was last seen on, its CPU time since its last sample where that sample
  * went. After this no sample signal is sent. The sampler thread, or
  * another once it has stopped. */
-void fp_ticker_drop_threads(fp_ticker_t *tk);
+void fp_ticker_drop_threads(fp_ticker_t *ticker);
 
 #endif

@@ -45,7 +45,7 @@ static void put(fp_jsonw_t *w, const char *s, size_t n)
     }
 }
 
-static void putc_(fp_jsonw_t *w, char c) { put(w, &c, 1); }
+static void put_char(fp_jsonw_t *w, char c) { put(w, &c, 1); }
 
 int fp_jsonw_finish(fp_jsonw_t *w)
 {
@@ -58,40 +58,40 @@ int fp_jsonw_finish(fp_jsonw_t *w)
 static void value_start(fp_jsonw_t *w)
 {
     if (w->need_comma)
-        putc_(w, ',');
+        put_char(w, ',');
     w->need_comma = true;
 }
 
 void fp_jsonw_begin_object(fp_jsonw_t *w)
 {
     value_start(w);
-    putc_(w, '{');
+    put_char(w, '{');
     w->need_comma = false;
 }
 
 void fp_jsonw_end_object(fp_jsonw_t *w)
 {
-    putc_(w, '}');
+    put_char(w, '}');
     w->need_comma = true;
 }
 
 void fp_jsonw_begin_array(fp_jsonw_t *w)
 {
     value_start(w);
-    putc_(w, '[');
+    put_char(w, '[');
     w->need_comma = false;
 }
 
 void fp_jsonw_end_array(fp_jsonw_t *w)
 {
-    putc_(w, ']');
+    put_char(w, ']');
     w->need_comma = true;
 }
 
 static void raw_string(fp_jsonw_t *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    putc_(w, '"');
+    put_char(w, '"');
     size_t run = 0; /* start of the bytes not yet written, copied in one go */
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
@@ -125,14 +125,14 @@ static void raw_string(fp_jsonw_t *w, const char *s, size_t n)
         }
     }
     put(w, s + run, n - run);
-    putc_(w, '"');
+    put_char(w, '"');
 }
 
 void fp_jsonw_key(fp_jsonw_t *w, const char *key)
 {
     value_start(w);
     raw_string(w, key, strlen(key));
-    putc_(w, ':');
+    put_char(w, ':');
     w->need_comma = false;
 }
 

@@ -32,7 +32,7 @@ static struct {
     _Atomic int count;
     _Atomic int64_t live[MAX_TABLES];
     _Atomic int growing;
-} lt;
+} livetab;
 
 static uint64_t hash_ptr(uintptr_t p)
 {
@@ -59,19 +59,19 @@ static entry_t *map_entries(size_t n)
 static void maybe_grow(int last)
 {
     int k = last + 1;
-    if (k >= MAX_TABLES || atomic_load(&lt.live[last]) < (int64_t)(slots_of(last) / 2))
+    if (k >= MAX_TABLES || atomic_load(&livetab.live[last]) < (int64_t)(slots_of(last) / 2))
         return;
     int expected = 0;
-    if (!atomic_compare_exchange_strong(&lt.growing, &expected, 1))
+    if (!atomic_compare_exchange_strong(&livetab.growing, &expected, 1))
         return;
-    if (atomic_load(&lt.count) == k && (lt.tables[k] = map_entries(slots_of(k))) != NULL)
-        atomic_store_explicit(&lt.count, k + 1, memory_order_release);
-    atomic_store(&lt.growing, 0);
+    if (atomic_load(&livetab.count) == k && (livetab.tables[k] = map_entries(slots_of(k))) != NULL)
+        atomic_store_explicit(&livetab.count, k + 1, memory_order_release);
+    atomic_store(&livetab.growing, 0);
 }
 
 static bool insert_into(int k, uintptr_t p, const fp_live_t *rec)
 {
-    entry_t *t = lt.tables[k];
+    entry_t *t = livetab.tables[k];
     size_t mask = slots_of(k) - 1, i = hash_ptr(p) & mask;
     for (int probe = 0; probe < PROBES; probe++, i = (i + 1) & mask) {
         entry_t *e = &t[i];
@@ -79,7 +79,7 @@ static bool insert_into(int k, uintptr_t p, const fp_live_t *rec)
         if ((key == EMPTY || key == TOMBSTONE) && atomic_compare_exchange_strong(&e->key, &key, p)) {
             e->rec = *rec;
             atomic_store_explicit(&e->ready, 1, memory_order_release);
-            atomic_fetch_add_explicit(&lt.live[k], 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&livetab.live[k], 1, memory_order_relaxed);
             return true;
         }
     }
@@ -88,19 +88,19 @@ static bool insert_into(int k, uintptr_t p, const fp_live_t *rec)
 
 bool fp_livetab_insert(uintptr_t p, const fp_live_t *rec)
 {
-    if (atomic_load_explicit(&lt.count, memory_order_acquire) == 0) {
+    if (atomic_load_explicit(&livetab.count, memory_order_acquire) == 0) {
         int expected = 0;
-        if (atomic_compare_exchange_strong(&lt.growing, &expected, 1)) {
-            if (atomic_load(&lt.count) == 0 && (lt.tables[0] = map_entries(slots_of(0))) != NULL)
-                atomic_store_explicit(&lt.count, 1, memory_order_release);
-            atomic_store(&lt.growing, 0);
+        if (atomic_compare_exchange_strong(&livetab.growing, &expected, 1)) {
+            if (atomic_load(&livetab.count) == 0 && (livetab.tables[0] = map_entries(slots_of(0))) != NULL)
+                atomic_store_explicit(&livetab.count, 1, memory_order_release);
+            atomic_store(&livetab.growing, 0);
         }
     }
-    int n = atomic_load_explicit(&lt.count, memory_order_acquire);
+    int n = atomic_load_explicit(&livetab.count, memory_order_acquire);
     if (n == 0)
         return false;
     maybe_grow(n - 1);
-    n = atomic_load_explicit(&lt.count, memory_order_acquire);
+    n = atomic_load_explicit(&livetab.count, memory_order_acquire);
     for (int k = n - 1; k >= 0; k--) /* the newest table first, older ones if it is crowded */
         if (insert_into(k, p, rec))
             return true;
@@ -109,7 +109,7 @@ bool fp_livetab_insert(uintptr_t p, const fp_live_t *rec)
 
 static bool take_from(int k, uintptr_t p, fp_live_t *out)
 {
-    entry_t *t = lt.tables[k];
+    entry_t *t = livetab.tables[k];
     size_t mask = slots_of(k) - 1, i = hash_ptr(p) & mask;
     for (int probe = 0; probe < PROBES; probe++, i = (i + 1) & mask) {
         entry_t *e = &t[i];
@@ -122,7 +122,7 @@ static bool take_from(int k, uintptr_t p, fp_live_t *out)
         atomic_store_explicit(&e->ready, 0, memory_order_relaxed);
         if (!atomic_compare_exchange_strong(&e->key, &key, TOMBSTONE))
             return false;
-        atomic_fetch_sub_explicit(&lt.live[k], 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&livetab.live[k], 1, memory_order_relaxed);
         return true;
     }
     return false;
@@ -130,7 +130,7 @@ static bool take_from(int k, uintptr_t p, fp_live_t *out)
 
 bool fp_livetab_take(uintptr_t p, fp_live_t *out)
 {
-    int n = atomic_load_explicit(&lt.count, memory_order_acquire);
+    int n = atomic_load_explicit(&livetab.count, memory_order_acquire);
     for (int k = n - 1; k >= 0; k--)
         if (take_from(k, p, out))
             return true;
@@ -139,10 +139,10 @@ bool fp_livetab_take(uintptr_t p, fp_live_t *out)
 
 void fp_livetab_visit(void (*fn)(const fp_live_t *rec, void *ctx), void *ctx)
 {
-    int n = atomic_load_explicit(&lt.count, memory_order_acquire);
+    int n = atomic_load_explicit(&livetab.count, memory_order_acquire);
     for (int k = 0; k < n; k++) {
         for (size_t i = 0; i < slots_of(k); i++) {
-            entry_t *e = &lt.tables[k][i];
+            entry_t *e = &livetab.tables[k][i];
             uintptr_t key = atomic_load_explicit(&e->key, memory_order_acquire);
             if (key == EMPTY || key == TOMBSTONE || !atomic_load_explicit(&e->ready, memory_order_acquire))
                 continue;
@@ -155,10 +155,10 @@ void fp_livetab_visit(void (*fn)(const fp_live_t *rec, void *ctx), void *ctx)
 size_t fp_livetab_resident(void)
 {
     size_t total = 0;
-    int n = atomic_load(&lt.count);
+    int n = atomic_load(&livetab.count);
     for (int k = 0; k < n; k++) {
         size_t unknown;
-        total += fp_resident_bytes(lt.tables[k], slots_of(k) * sizeof(entry_t), &unknown);
+        total += fp_resident_bytes(livetab.tables[k], slots_of(k) * sizeof(entry_t), &unknown);
         if (unknown)
             return total + unknown; /* cannot tell: assume the rest is */
     }
