@@ -72,7 +72,19 @@ $(BUILD)/obj/serve/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $(PQ_CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIBDIR)/footprint-service: $(SERVE_OBJ) $(BUILD)/obj/launcher/launcher/tomlfile.o
+# The pages' stylesheet and script, embedded: fp_web_app_css[] and fp_web_app_css_len (web.c).
+SERVE_ASSETS := src/serve/web/app.css src/serve/web/app.js
+$(BUILD)/gen/serve_assets.c: $(SERVE_ASSETS)
+	@mkdir -p $(dir $@)
+	@echo "  GEN $@"; cd src/serve/web && for f in $(notdir $(SERVE_ASSETS)); do xxd -i $$f || exit 1; done \
+	    | sed -e 's/^unsigned /const unsigned /' -e 's/ \([a-z_]*\)\(\[\]\)* =/ fp_web_\1\2 =/' > $(abspath $@).tmp \
+	    && mv -f $(abspath $@).tmp $(abspath $@)
+
+$(BUILD)/obj/gen/serve_assets.o: $(BUILD)/gen/serve_assets.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -c $< -o $@
+
+$(LIBDIR)/footprint-service: $(SERVE_OBJ) $(BUILD)/obj/launcher/launcher/tomlfile.o $(BUILD)/obj/gen/serve_assets.o
 	@mkdir -p $(dir $@)
 	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ $(SERVE_LIBS) -lm && mv -f $@.tmp $@
 

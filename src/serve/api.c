@@ -13,6 +13,7 @@
 #include "../launcher/util.h"
 #include "archive.h"
 #include "http.h"
+#include "intake.h"
 #include "store.h"
 #include "token.h"
 #include "web.h"
@@ -41,13 +42,13 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
 
 /* The caller from "Authorization: Bearer T" or the session cookie:
  * 0 with NAME and ROLE, or -1. */
-static int caller(fp_api_t *api, struct MHD_Connection *c, char *name, char *role)
+static int caller(fp_api_t *api, struct MHD_Connection *c, const char *method, char *name, char *role)
 {
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     const char *token = NULL;
     if (auth && strncmp(auth, "Bearer ", 7) == 0)
         token = auth + 7;
-    if (!token)
+    if (!token && strcmp(method, "GET") == 0) /* a page's script reads; changes need the token or a form's CSRF */
         token = fp_web_session_token(c);
     if (!token || strlen(token) > 128)
         return -1;
@@ -95,61 +96,24 @@ static enum MHD_Result list(fp_api_t *api, struct MHD_Connection *c, const char 
     return send_json(c, 200, json_pack("{s:o}", "submissions", l));
 }
 
-/* The upload's budget: the query's, else footprint.toml's, else "default". */
-static const char *budget_name(struct MHD_Connection *c, json_t *toml)
-{
-    const char *b = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "budget");
-    if (!b)
-        b = json_string_value(json_object_get(json_object_get(toml, "budget"), "value"));
-    return b ? b : "default";
-}
-
-static const char *python_of(fp_api_t *api, struct MHD_Connection *c)
-{
-    const char *p = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "python");
-    if (!p)
-        return api->cfg->pythons[0];
-    for (int i = 0; i < api->cfg->npythons; i++)
-        if (strcmp(p, api->cfg->pythons[i]) == 0)
-            return p;
-    return NULL;
-}
-
 static enum MHD_Result submit(fp_api_t *api, struct MHD_Connection *c, const fp_http_body_t *b, const char *name)
 {
-    const char *file = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "filename");
-    const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
-    char err[512];
-    if (!fp_archive_name_ok(file))
-        return send_error(c, 400, "filename= must be a plain file name ending in .py, .tar, .tar.gz, .tgz or .zip");
-    if (b->len == 0)
-        return send_error(c, 400, "the upload is empty");
-    if (key && (strlen(key) > 128 || !*key))
-        return send_error(c, 400, "Idempotency-Key must be 1 to 128 characters");
-    json_t *toml = NULL;
-    if (fp_archive_is_archive(file) && fp_archive_check(b->data, b->len, &toml, err, sizeof err) != 0)
-        return send_error(c, 400, err);
-    const char *budget = budget_name(c, toml), *python = python_of(api, c);
-    char *body = fp_store_budget_get(api->db, budget);
-    enum MHD_Result rc;
-    if (!body) {
-        snprintf(err, sizeof err, "no budget named '%.100s' (GET /api/v1/budgets lists them)", budget);
-        rc = send_error(c, 400, err);
-    } else if (!python) {
-        rc = send_error(c, 400, "python= is not one of the service's interpreters");
-    } else {
-        fp_store_new_t s = {name, key, file, b->data, b->len, budget, body, python};
-        bool existed;
-        long long id = fp_store_submit(api->db, &s, &existed);
-        char url[64];
-        snprintf(url, sizeof url, "/api/v1/submissions/%lld", id);
-        rc = id > 0 ? send_json(c, existed ? 200 : 201,
-                                json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "existed", existed, "url", url))
-                    : send_error(c, 500, fp_db_error(api->db));
-    }
-    free(body);
-    json_decref(toml);
-    return rc;
+    fp_intake_t in = {.submitter = name, .data = b->data, .len = b->len,
+                      .filename = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "filename"),
+                      .budget = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "budget"),
+                      .python = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "python"),
+                      .key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key")};
+    char err[512], url[64];
+    bool existed;
+    int status;
+    if (!in.filename)
+        return send_error(c, 400, "give filename= (a plain name ending in .py, .tar, .tar.gz, .tgz or .zip)");
+    long long id = fp_intake_submit(api->db, api->cfg, &in, &existed, &status, err, sizeof err);
+    if (id < 0)
+        return send_error(c, (unsigned)status, err);
+    snprintf(url, sizeof url, "/api/v1/submissions/%lld", id);
+    return send_json(c, existed ? 200 : 201,
+                     json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "existed", existed, "url", url));
 }
 
 static const char *artifact_type(const char *kind)
@@ -244,7 +208,7 @@ static enum MHD_Result route(fp_api_t *api, struct MHD_Connection *c, const char
     if (b->too_big)
         return send_error(c, 413, "the upload is larger than the service takes");
     char name[64], role[16];
-    if (caller(api, c, name, role) != 0)
+    if (caller(api, c, method, name, role) != 0)
         return send_error(c, 401, "a valid token is needed: Authorization: Bearer TOKEN");
     long long id;
     int used = 0;
