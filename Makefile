@@ -183,6 +183,7 @@ test-e2e: all
 
 bench: all
 	/usr/bin/python3 bench/run.py $(BENCH_ARGS)
+	/usr/bin/python3 bench/serve_load.py $(SERVE_BENCH_ARGS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/footprint

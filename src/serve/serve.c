@@ -265,6 +265,7 @@ static int run(fp_config_t *c)
     }
     fprintf(stderr, "footprint serve: listening on http://%s (database %s, %d worker%s)\n", c->listen, c->db,
             c->workers, c->workers == 1 ? "" : "s");
+    fp_store_prune(house, fp_store_now_ms() - c->retention_days * 86400000LL);
     pid_t pids[MAX_WORKERS] = {0};
     for (int i = 0; i < c->workers; i++)
         pids[i] = spawn_worker(c);
@@ -278,7 +279,7 @@ static int run(fp_config_t *c)
         }
         if (tick % 5 == 0)
             fp_queue_reap(house, c->attempts);
-        if (tick % 3600 == 0)
+        if (tick % 3600 == 3599)
             fp_store_prune(house, fp_store_now_ms() - c->retention_days * 86400000LL);
     }
     stop_workers(pids, c->workers);

@@ -6,6 +6,7 @@ the job's profile. Main interpreter only: the service does not depend on
 it, and the runs are what takes the time."""
 import json
 import os
+import pathlib
 import subprocess
 import time
 
@@ -172,3 +173,35 @@ def test_fair_queue_and_a_lone_worker(tmp_path):
             os.killpg(worker.pid, 15)
             worker.wait(timeout=30)
         s.remove()
+
+
+def test_demo_retention_and_refusal(tmp_path):
+    """--demo queues a sample that gets its verdict; --retention drops old
+    artifacts but keeps the verdict; a worker whose bubblewrap cannot make
+    namespaces refuses to run (and the server stops), saying why."""
+    s = Service(tmp_path, ["--demo"], workers=1)
+    s.start()
+    try:
+        demo_token = s.log.read_text().split("admin token:\n")[1].split()[0]
+        done = s.wait(demo_token, [1])[1]
+        assert done["verdict"] == "accepted" and done["budget"] == "demo", done
+        assert s.api("GET", "/api/v1/submissions/1/profile", demo_token)[0] == 200
+        s.stop()
+        s.options = ["--retention", "0"]
+        s.start()
+        assert s.api("GET", "/api/v1/submissions/1/profile", demo_token)[0] == 404
+        assert s.api("GET", "/api/v1/submissions/1", demo_token)[1]["verdict"] == "accepted"
+    finally:
+        s.stop()
+    fake = pathlib.Path(s.data_root) / "bin"  # where the jobs' uid finds it (tmp_path is private)
+    fake.mkdir()
+    (fake / "bwrap").write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    (fake / "bwrap").chmod(0o755)
+    env = dict(os.environ, PATH="%s:%s" % (fake, os.environ["PATH"]))
+    w = subprocess.run([FOOTPRINT, "worker", "--db", s.db, "--data", s.data], env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert w.returncode == 2 and "refusing to run jobs unsandboxed" in w.stderr and "namespace" in w.stderr
+    srv = subprocess.run([FOOTPRINT, "serve", "--db", s.db, "--data", s.data, "--listen", "127.0.0.1:0"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert srv.returncode == 2 and "refusing to run jobs unsandboxed" in srv.stderr
+    s.remove()
