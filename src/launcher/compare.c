@@ -5,8 +5,9 @@
  * at the peak). Rows are matched by key across the profiles; a row a
  * profile lacks has no value there (null), which is how "only in" is
  * told from zero. A function's key is its qualified name, so the same
- * function in two programs matches; module-level code is named by its
- * file's name, "<module> of x.py", as every file has one. Lines match
+ * function in two programs matches; module-level code is the main
+ * script's, or named by its file, "<module> of x.py", as every file has
+ * one. Lines match
  * only where the path is the same. Imports count by their own figures
  * (the modules they imported apart), so rows add up. */
 #include "compare.h"
@@ -48,6 +49,18 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* A function's key: its qualified name; module-level code is the main
+ * script's (which two programs doing one job share) or that of a file. */
+static char *function_key(json_t *p, const char *path, const char *name)
+{
+    const char *program = json_string_value(json_object_get(p, "program"));
+    if (strcmp(name, "<module>") != 0)
+        return fp_xstrdup(name);
+    if (program && strcmp(base_name(program), base_name(path)) == 0)
+        return fp_xstrdup("<module> of the main script");
+    return fp_xasprintf("<module> of %s", base_name(path));
+}
+
 /* The functions and lines of profile P, as row tables. */
 static void profile_rows(json_t *p, json_t *functions, json_t *lines)
 {
@@ -57,8 +70,7 @@ static void profile_rows(json_t *p, json_t *functions, json_t *lines)
         const char *path = json_string_value(json_object_get(f, "path"));
         json_array_foreach(json_object_get(f, "functions"), j, e) {
             double v[NFIG] = {entry_time(e), num(e, "alloc_bytes"), num(e, "peak_bytes")};
-            const char *name = json_string_value(json_object_get(e, "name"));
-            char *key = strcmp(name, "<module>") == 0 ? fp_xasprintf("<module> of %s", base_name(path)) : fp_xstrdup(name);
+            char *key = function_key(p, path, json_string_value(json_object_get(e, "name")));
             add_row(functions, key, v);
             free(key);
         }
@@ -271,8 +283,22 @@ static void fmt_change(char *b, size_t n, const char *figure, double delta)
     snprintf(b, n, "%s%s", delta > 0 ? "+" : delta < 0 ? "-" : "", v);
 }
 
+/* The width of a profile's column: its label's, 9 to 16. */
+static int column_width(json_t *d)
+{
+    int w = 9;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(d, "profiles"), i, p) {
+        int t = fp_text_width(json_string_value(json_object_get(p, "label")));
+        w = t > w ? (t > 16 ? 16 : t) : w;
+    }
+    return w;
+}
+
 static void print_head(FILE *out, json_t *d, const char *first)
 {
+    int cw = column_width(d);
     size_t i;
     json_t *p;
     fputc(' ', out);
@@ -280,9 +306,9 @@ static void print_head(FILE *out, json_t *d, const char *first)
     json_array_foreach(json_object_get(d, "profiles"), i, p) {
         fputc(' ', out);
         const char *label = json_string_value(json_object_get(p, "label"));
-        for (int w = fp_text_width(label); w < 9; w++) /* right-aligned, over the figures */
+        for (int w = fp_text_width(label); w < cw; w++) /* right-aligned, over the figures */
             fputc(' ', out);
-        fp_put_clipped_left(out, label, 9);
+        fp_put_clipped_left(out, label, cw);
     }
     fprintf(out, " %9s %7s\n", "change", "ratio");
 }
@@ -294,6 +320,7 @@ static void print_totals(FILE *out, json_t *d)
     static const char *const names[] = {"wall", "CPU", "peak", "allocated", "imports (time)", "imports (allocated)", "GPU"};
     json_t *profiles = json_object_get(d, "profiles");
     size_t n = json_array_size(profiles);
+    int cw = column_width(d);
     fprintf(out, "\nTotals\n");
     print_head(out, d, "");
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -305,7 +332,7 @@ static void print_totals(FILE *out, json_t *d)
         for (size_t i = 0; i < n; i++) {
             char b[32];
             fmt(b, sizeof b, keys[k], json_object_get(json_object_get(json_array_get(profiles, i), "totals"), keys[k]));
-            fprintf(out, " %9s", b);
+            fprintf(out, " %*s", cw, b);
         }
         char c[32] = "-", r[32] = "-";
         if (json_is_number(a) && json_is_number(z)) {
@@ -317,7 +344,7 @@ static void print_totals(FILE *out, json_t *d)
     }
 }
 
-static void print_row(FILE *out, json_t *r)
+static void print_row(FILE *out, json_t *r, int cw)
 {
     const char *figure = json_string_value(json_object_get(r, "figure"));
     fputc(' ', out);
@@ -329,7 +356,7 @@ static void print_row(FILE *out, json_t *r)
     json_array_foreach(json_object_get(r, "values"), i, v) {
         char b[32];
         fmt(b, sizeof b, figure, v);
-        fprintf(out, " %9s", b);
+        fprintf(out, " %*s", cw, b);
     }
     char c[32], ratio[48] = "-";
     fmt_change(c, sizeof c, figure, json_number_value(json_object_get(r, "delta")));
@@ -353,7 +380,7 @@ static void print_section(FILE *out, json_t *d, const char *key, const char *tit
                 fprintf(out, "\n%s, by %s (biggest change first)\n", title, what[fig]);
                 print_head(out, d, strcmp(key, "lines") == 0 ? "line" : "name");
             }
-            print_row(out, r);
+            print_row(out, r, column_width(d));
         }
     }
 }
@@ -396,19 +423,37 @@ static void print_compare(FILE *out, json_t *d)
     print_only(out, d);
 }
 
-/* Labels: the files' names less ".json", or their paths where two names
- * are alike (new strings). */
+/* PATH's directory's own name ("" when it has none). */
+static char *parent_name(const char *path)
+{
+    char *dir = fp_dirname(path);
+    char *name = fp_xstrdup(strcmp(dir, ".") == 0 ? "" : base_name(dir));
+    free(dir);
+    return name;
+}
+
+/* Labels: the files' names less ".json"; where two are alike, their
+ * directories' names (a.json from two sweeps), else the paths (new
+ * strings). */
 static void make_labels(char **labels, char **paths, int n)
 {
     for (int i = 0; i < n; i++) {
         const char *label = base_name(paths[i]);
-        for (int j = 0; j < n; j++)
-            if (j != i && strcmp(base_name(paths[j]), label) == 0)
+        char *parent = NULL;
+        for (int j = 0; j < n && !parent; j++) {
+            if (j == i || strcmp(base_name(paths[j]), label) != 0)
+                continue;
+            char *mine = parent_name(paths[i]), *theirs = parent_name(paths[j]);
+            if (*mine && strcmp(mine, theirs) != 0)
+                parent = mine, mine = NULL;
+            free(mine), free(theirs);
+            if (!parent)
                 label = paths[i];
+        }
         size_t len = strlen(label);
-        if (len > 5 && strcmp(label + len - 5, ".json") == 0)
+        if (!parent && len > 5 && strcmp(label + len - 5, ".json") == 0)
             len -= 5;
-        labels[i] = fp_xasprintf("%.*s", (int)len, label);
+        labels[i] = parent ? parent : fp_xasprintf("%.*s", (int)len, label);
     }
 }
 

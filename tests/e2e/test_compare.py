@@ -131,3 +131,14 @@ def test_compare_bad_usage(args, words):
 def test_compare_missing_file(tmp_path, pair):
     run = compare(pair[0], str(tmp_path / "nope.json"))
     assert run.returncode == 2 and "nope.json" in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_labels_from_directories(pair, tmp_path):
+    """Two sweeps' profiles have one name: their directories tell them apart."""
+    paths = []
+    for d, src in (("sweep-a", pair[0]), ("sweep-b", pair[1])):
+        (tmp_path / d).mkdir()
+        paths.append(str(tmp_path / d / "N=100.json"))
+        open(paths[-1], "w").write(open(src).read())
+    run = compare(*paths)
+    assert run.returncode == 0 and run.stdout.startswith("footprint compare: sweep-a vs sweep-b")

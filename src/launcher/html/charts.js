@@ -177,12 +177,14 @@
   }
 
   function timeSeries(d, xp) {
-    const sets = sweepSeries(d, xp, c => c.elapsed_s).map(s => Object.assign(s, {label: 'wall ' + s.label}));
+    /* one group ("all") needs no group in its labels */
+    const named = (what, s) => s.label === 'all' ? what : what + ' ' + s.label;
+    const sets = sweepSeries(d, xp, c => c.elapsed_s).map(s => Object.assign(s, {label: named('wall', s)}));
     const imports = sweepSeries(d, xp, c => c.imports ? c.imports.time_s : null);
-    imports.forEach(s => sets.push(Object.assign(s, {label: 'imports ' + s.label, borderDash: [6, 4]})));
+    imports.forEach(s => sets.push(Object.assign(s, {label: named('imports', s), borderDash: [6, 4]})));
     topFunctions(d, 'time_s', 4).forEach(function (id) {
       sweepSeries(d, xp, c => fnFigure(c, id, 'time_s')).forEach(
-        s => sets.push(Object.assign(s, {label: id.split('\u0000')[0] + ' ' + s.label})));
+        s => sets.push(Object.assign(s, {label: named(id.split('\u0000')[0], s)})));
     });
     sets.forEach(function (s, i) { s.borderColor = s.backgroundColor = COLORS[i % COLORS.length]; });
     return sets;
@@ -195,7 +197,8 @@
     } else {
       app.appendChild(el('h2', {text: 'Peak memory against ' + xp}));
       const peak = chart(app, 'peak-vs-size', {type: 'scatter',
-        data: {datasets: sweepSeries(d, xp, c => c.peak_bytes)}, options: {scales: axes(xp, fmtBytes, 'peak')}});
+        data: {datasets: sweepSeries(d, xp, c => c.peak_bytes).map(s => Object.assign(s, {label: s.label === 'all' ? 'peak' : s.label}))},
+        options: {scales: axes(xp, fmtBytes, 'peak')}});
       logToggle(app, [peak]);
       app.appendChild(el('h2', {text: 'Time against ' + xp}));
       const time = chart(app, 'time-vs-size', {type: 'scatter', data: {datasets: timeSeries(d, xp)},
@@ -302,7 +305,7 @@
       app.appendChild(table(key, head2, rows.map(function (r) {
         const f = r.figure.endsWith('_bytes') ? fmtBytes : fmtTime;
         return {cells: [r.name, r.figure].concat(r.values.map(f)).concat([
-          (r.delta > 0 ? '+' : '') + f(r.delta), r.ratio === null ? (r.only ? 'only in ' + r.only : '-') : r.ratio.toFixed(2) + '\u00d7'])};
+          (r.delta > 0 ? '+' : r.delta < 0 ? '-' : '') + f(Math.abs(r.delta)), r.ratio === null ? (r.only ? 'only in ' + r.only : '-') : r.ratio.toFixed(2) + '\u00d7'])};
       })));
     }
   }
