@@ -23,7 +23,7 @@ test_utf8_SRC := src/common/utf8.c
 test_jsonw_SRC := src/common/jsonw.c src/common/utf8.c
 test_cli_SRC := src/launcher/cli.c src/launcher/util.c
 test_profile_SRC := src/launcher/profile.c src/launcher/figures.c src/launcher/util.c
-test_merge_SRC := src/launcher/merge.c src/launcher/gpumerge.c src/launcher/figures.c src/launcher/proc.c src/launcher/util.c \
+test_merge_SRC := src/launcher/merge.c src/launcher/gpumerge.c src/launcher/stackmerge.c src/launcher/figures.c src/launcher/proc.c src/launcher/util.c \
                   src/launcher/profile.c src/common/utf8.c
 test_report_SRC := src/launcher/report.c src/launcher/textfmt.c src/launcher/figures.c src/launcher/util.c \
                    src/launcher/imports.c src/common/utf8.c
@@ -41,6 +41,7 @@ test_sampler_SRC :=  # header only (src/interposer/sampler.h)
 test_livetab_SRC := src/interposer/livetab.c src/interposer/real.c
 test_budget_SRC := src/launcher/budget.c src/launcher/judge.c src/launcher/util.c src/launcher/tomlfile.cpp
 test_gotpatch_SRC :=  # loads the built interposer with dlopen
+test_stacks_SRC := src/agent/stacks.c src/agent/sites.c src/agent/arena.c src/common/jsonw.c src/common/utf8.c
 
 TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c))
 BINS := $(addprefix $(OUT)/,$(TESTS))

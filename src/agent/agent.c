@@ -62,6 +62,7 @@ static void read_config(fp_config_t *c)
     c->memory = atoi(env_or("FOOTPRINT_MEMORY", "0")) != 0;
     c->follow_children = atoi(env_or("FOOTPRINT_CHILDREN", "1")) != 0;
     c->leaks = atoi(env_or("FOOTPRINT_LEAKS", "1")) != 0;
+    c->stacks = atoi(env_or("FOOTPRINT_STACKS", "1")) != 0;
     c->alloc_mean_bytes = strtoull(env_or("FOOTPRINT_ALLOC_SAMPLE", ""), NULL, 10);
     if (c->alloc_mean_bytes == 0 || c->alloc_mean_bytes > FP_ALLOC_SAMPLE_MAX)
         c->alloc_mean_bytes = FP_ALLOC_SAMPLE_DEFAULT;
@@ -229,8 +230,8 @@ static int start(fp_agent_t *a, PyObject *spans_helper)
     else if (fp_arena_init(&a->arena, ARENA_BYTES) != 0)
         return -1;
     link_parts(a);
-    if (fp_sites_init(&a->sites, &a->arena) != 0 ||
-        fp_objmap_init(&a->objmap, &a->arena) != 0)
+    if (fp_sites_init(&a->sites, &a->arena) != 0 || fp_objmap_init(&a->objmap, &a->arena) != 0 ||
+        fp_stacks_init(&a->stacks, &a->arena, a->config.stacks) != 0)
         return -1;
     fp_guard_init(&a->guard);
     set_up_filter(&a->filter);
@@ -244,7 +245,7 @@ static int start(fp_agent_t *a, PyObject *spans_helper)
     a->tables_since_ns = a->start_mono_ns;
     record_process(a);
     fp_cpu_warm_up_unwinder(&a->cpu);
-    fp_frames_init(&a->frames, &a->sites, &a->filter);
+    fp_frames_init(&a->frames, &a->sites, &a->filter, &a->stacks);
     if (a->config.memory && fp_memory_start(&a->memory) != 0) {
         a->config.memory = false;
         PySys_WriteStderr("footprint: memory is not profiled: the allocation interposer is not loaded "
@@ -253,6 +254,7 @@ static int start(fp_agent_t *a, PyObject *spans_helper)
 #if PY_VERSION_HEX >= 0x030B0000
     fp_arenaguard_install(&a->arenaguard); /* after the interposer's wrapper: it wraps that */
 #endif
+    a->cpu.stats = (fp_cpu_stats_t){.on = atoi(env_or("FOOTPRINT_HANDLER_STATS", "0")) != 0};
     if (fp_cpu_install(&a->cpu) != 0)
         return -1;
     a->started = true;
@@ -312,6 +314,8 @@ bool fp_agent_finish(int reason)
     if (exiting)
         fp_spans_update(&a->spans); /* runs Python code */
     fp_fragment_write(a, true);
+    if (exiting)
+        fp_cpu_stats_report(&a->cpu); /* bench/handler_time.py */
     atomic_store(&a->stopping, FP_STOPPED);
     if (!exiting)
         end_by_signal(reason);
@@ -381,6 +385,7 @@ static PyObject *py_after_fork_child(PyObject *self, PyObject *unused)
     atomic_store(&a->ticker.cpu_ns, 0);
     memset((void *)&a->unattributed, 0, sizeof a->unattributed);
     fp_sites_reset_figures(&a->sites);
+    fp_stacks_reset_figures(&a->stacks);
     fp_memory_reset(&a->memory);
     fp_fragment_reset(&a->fragment);
     if (start_sampling(a) != 0)

@@ -14,7 +14,8 @@
  *    |- memory     memory.h  the interposer's samples, the timeline
  *    |- gpu        gpu.h     NVML: GPU time and memory per line
  *    |- objmap     objmap.h  address -> kind of code
- *    |- frames     frames.h  frame walking (links to sites and filter)
+ *    |- frames     frames.h  frame walking (links to sites, filter, stacks)
+ *    |- stacks     stacks.h  each distinct call stack once, with its figures
  *    |- filter     filter.h  which files are profiled
  *    |- spans      spans.h   function line ranges
  *    |- fragment   fragment.h the writer's lock and last word
@@ -49,6 +50,7 @@
 #include "ownfd.h"
 #include "sites.h"
 #include "spans.h"
+#include "stacks.h"
 #include "ticker.h"
 
 /* Read from FOOTPRINT_* at start; read-only after. */
@@ -58,6 +60,7 @@ typedef struct fp_config {
     bool memory;               /* profile memory too (cleared at start without the interposer) */
     bool follow_children;
     bool leaks;                /* look for likely leaks */
+    bool stacks;               /* record call stacks (stacks.h) */
     uint64_t alloc_mean_bytes; /* mean of the Poisson sampler on bytes */
     pid_t launcher_pid;
 } fp_config_t;
@@ -104,6 +107,7 @@ typedef struct fp_agent {
     fp_gpu_t gpu;
     fp_objmap_t objmap;
     fp_frames_t frames;
+    fp_stacks_t stacks;
     fp_filter_t filter;
     fp_spans_t spans;
     fp_fragment_t fragment;

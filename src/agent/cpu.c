@@ -84,14 +84,20 @@ static time_kind_t classify(fp_cpu_t *cpu, ucontext_t *uc)
     return k == FP_KIND_PYTHON ? TIME_PYTHON : TIME_NATIVE;
 }
 
-static void charge(fp_cpu_t *cpu, fp_line_t *line, time_kind_t kind, uint64_t ns)
+/* Charges NS of time of KIND to a line and its stack (stacks.h), or, with
+ * no line, to the time outside profiled files. */
+static void charge(fp_cpu_t *cpu, fp_where_t at, time_kind_t kind, uint64_t ns)
 {
     FP_ASSERT(kind >= TIME_PYTHON && kind <= TIME_OFFCPU);
+    _Static_assert((int)TIME_PYTHON == FP_STACK_PYTHON && (int)TIME_NATIVE == FP_STACK_NATIVE &&
+                       (int)TIME_OFFCPU == FP_STACK_OFFCPU, "time kinds");
+    fp_line_t *line = at.line;
     if (line) {
         _Atomic uint64_t *c = kind == TIME_PYTHON   ? &line->cpu_python_ns
                               : kind == TIME_NATIVE ? &line->cpu_native_ns
                                                     : &line->offcpu_ns;
         atomic_fetch_add_explicit(c, ns, memory_order_relaxed);
+        fp_stacks_add_time(cpu->frames->stacks, at.stack, (int)kind, ns);
         return;
     }
     fp_unattributed_t *u = cpu->unattributed;
@@ -163,13 +169,64 @@ static uint64_t runqueue_wait(fp_thread_t *t)
     return now.wait_ns > before ? now.wait_ns - before : 0;
 }
 
-/* A worker's held time (attrib.h) goes to LINE, or to none. */
-static void release_held(fp_cpu_t *cpu, fp_thread_t *t, fp_line_t *line)
+static const fp_where_t nowhere = {NULL, NULL};
+
+/* The line (and stack) a worker's time at NOW goes to (attrib.h). */
+static fp_where_t caller_of_worker(fp_cpu_t *cpu, uint64_t now)
+{
+    fp_line_t *line = fp_attrib_caller_of_worker(&cpu->caller, now);
+    return (fp_where_t){line, line ? atomic_load_explicit(&cpu->caller_stack, memory_order_relaxed) : NULL};
+}
+
+static fp_where_t last_charged(fp_thread_t *t)
+{
+    return (fp_where_t){atomic_load_explicit(&t->last_charged, memory_order_relaxed),
+                        atomic_load_explicit(&t->last_charged_stack, memory_order_relaxed)};
+}
+
+static void set_last_charged(fp_thread_t *t, fp_where_t at)
+{
+    atomic_store_explicit(&t->last_charged_stack, at.stack, memory_order_relaxed);
+    atomic_store_explicit(&t->last_charged, at.line, memory_order_relaxed);
+}
+
+static void set_last_seen(fp_thread_t *t, fp_where_t at)
+{
+    atomic_store_explicit(&t->last_stack, at.stack, memory_order_relaxed);
+    atomic_store_explicit(&t->last_line, at.line, memory_order_relaxed);
+}
+
+/* Held time (attrib.h: a worker's, or a sample's whose code was not
+ * classified yet) goes to LINE, or to none. */
+static void release_held(fp_cpu_t *cpu, fp_thread_t *t, fp_where_t line)
 {
     uint64_t held[FP_ATTRIB_KINDS];
     fp_attrib_release(&t->held, held);
     for (int k = 0; k < FP_ATTRIB_KINDS; k++)
-        charge(cpu, line, (time_kind_t)k, held[k]);
+        if (held[k])
+            charge(cpu, line, (time_kind_t)k, held[k]);
+}
+
+/* The handler's own cost (fp_cpu_stats_t): its thread's CPU clock, read
+ * again as it ends. */
+static void note_handler_time(fp_cpu_stats_t *st, uint64_t started_ns)
+{
+    uint64_t ns = fp_clock_ns(CLOCK_THREAD_CPUTIME_ID) - started_ns;
+    atomic_fetch_add_explicit(&st->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&st->total_ns, ns, memory_order_relaxed);
+    uint64_t worst = atomic_load_explicit(&st->worst_ns, memory_order_relaxed);
+    while (ns > worst && !atomic_compare_exchange_weak(&st->worst_ns, &worst, ns))
+        ;
+}
+
+void fp_cpu_stats_report(const fp_cpu_t *cpu)
+{
+    uint64_t n = atomic_load(&cpu->stats.count);
+    if (!cpu->stats.on || n == 0)
+        return;
+    fprintf(stderr, "footprint: handler: %llu samples, mean %.2f us, worst %.2f us\n", (unsigned long long)n,
+            (double)atomic_load(&cpu->stats.total_ns) / (double)n / 1e3,
+            (double)atomic_load(&cpu->stats.worst_ns) / 1e3);
 }
 
 static void on_sample(int sig, siginfo_t *si, void *ucv)
@@ -192,31 +249,41 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
                     atomic_exchange_explicit(&t->stolen_ns, 0, memory_order_relaxed);
     PyThreadState *ts = fp_frames_this_thread();
     atomic_store_explicit(&t->tstate, ts, memory_order_relaxed);
-    fp_line_t *line = fp_frames_site_async(cpu->frames, ts);
+    bool missed;
+    fp_where_t line = fp_frames_where_async(cpu->frames, ts, &missed);
     time_kind_t kind = classify(cpu, ucv);
     uint64_t wall = fp_clock_ns(CLOCK_MONOTONIC);
     /* the thread's own line: a worker's waiting is not its caller's */
-    atomic_store_explicit(&t->last_line, line, memory_order_relaxed);
+    set_last_seen(t, line);
     int masked_kind = atomic_load_explicit(&t->last_kind, memory_order_relaxed);
     if (atomic_exchange_explicit(&t->unsampled, false, memory_order_relaxed) && masked_kind >= 0) {
         /* the first sample after the thread unblocked the signal: the time
          * is the end of its blocked stretch, charged as the sampler thread did */
-        line = atomic_load_explicit(&t->last_charged, memory_order_relaxed);
+        line = last_charged(t);
         kind = (time_kind_t)masked_kind;
-    } else if (!line && fp_frames_none_running(ts)) {
+    } else if (!line.line && fp_frames_none_running(ts)) {
         /* a thread that runs no Python code: its caller's (attrib.h) */
-        line = fp_attrib_caller_of_worker(&cpu->caller, wall);
-        if (!fp_attrib_hold(&t->held, line != NULL, (int)kind, used))
+        line = caller_of_worker(cpu, wall);
+        if (!fp_attrib_hold(&t->held, line.line != NULL, (int)kind, used))
             goto charged;
-        release_held(cpu, t, line);
-    } else if (line && kind == TIME_NATIVE) {
-        fp_attrib_saw_native(&cpu->caller, line, wall);
+    } else if (missed && !fp_attrib_hold(&t->held, false, (int)kind, used)) {
+        /* code the sampler thread has yet to classify (within a tick,
+         * codeq.h): its time waits, as a worker's does, for the thread's
+         * next sample, likely on the same line, rather than going to a
+         * caller's line */
+        goto charged;
+    } else if (line.line && kind == TIME_NATIVE) {
+        atomic_store_explicit(&cpu->caller_stack, line.stack, memory_order_relaxed);
+        fp_attrib_saw_native(&cpu->caller, line.line, wall);
     }
+    release_held(cpu, t, line); /* nothing, unless a sample was held before */
     charge(cpu, line, kind, used);
 charged:
-    atomic_store_explicit(&t->last_charged, line, memory_order_relaxed);
+    set_last_charged(t, line);
     atomic_store_explicit(&t->last_kind, (int)kind, memory_order_relaxed);
     arm(cpu, t);
+    if (cpu->stats.on)
+        note_handler_time(&cpu->stats, now);
     fp_guard_leave(cpu->guard);
 done:
     errno = saved_errno;
@@ -225,6 +292,7 @@ done:
 void fp_cpu_reset(fp_cpu_t *cpu)
 {
     fp_attrib_forget_caller(&cpu->caller);
+    atomic_store(&cpu->caller_stack, NULL);
     memset(cpu->threads, 0, sizeof cpu->threads);
     for (int i = 0; i < FP_MAX_THREADS; i++)
         cpu->threads[i].sched = FP_OWNFD_NONE;
@@ -341,7 +409,7 @@ static void charge_unsampled(fp_cpu_t *cpu, fp_thread_t *t, uint64_t seen_run_ns
                                                                       : seen_run_ns;
     uint64_t before = atomic_exchange(&t->last_cpu_ns, now);
     if (now > before)
-        charge(cpu, atomic_load(&t->last_charged), (time_kind_t)kind, now - before);
+        charge(cpu, last_charged(t), (time_kind_t)kind, now - before);
 }
 
 
@@ -386,14 +454,14 @@ void fp_cpu_charge_unsampled(fp_cpu_t *cpu, int slot, const fp_schedstat_t *seen
     uint64_t waited = 0, queued = atomic_load(&t->last_runq_ns);
     if (seen->wait_ns > queued && atomic_compare_exchange_strong(&t->last_runq_ns, &queued, seen->wait_ns))
         waited = seen->wait_ns - queued; /* waiting for a CPU is more of the same */
-    fp_line_t *line = ts ? fp_frames_site(cpu->frames, ts) : NULL;
-    if (!line && fp_frames_none_running(ts))
-        line = fp_attrib_caller_of_worker(&cpu->caller, fp_clock_ns(CLOCK_MONOTONIC));
+    fp_where_t line = ts ? fp_frames_where(cpu->frames, ts) : nowhere;
+    if (!line.line && fp_frames_none_running(ts))
+        line = caller_of_worker(cpu, fp_clock_ns(CLOCK_MONOTONIC));
     /* the kind is not known without a sample: the thread's last, else Python */
     int kind = atomic_load(&t->last_kind);
     time_kind_t k = kind < 0 ? TIME_PYTHON : (time_kind_t)kind;
     charge(cpu, line, k, now - before + waited);
-    atomic_store(&t->last_charged, line);
+    set_last_charged(t, line);
     atomic_store(&t->last_kind, (int)k);
 }
 
@@ -404,7 +472,7 @@ void fp_cpu_remove_thread(fp_cpu_t *cpu, int slot, uint64_t seen_run_ns)
         timer_delete(t->timer);
     t->has_timer = false;
     charge_unsampled(cpu, t, seen_run_ns);
-    release_held(cpu, t, NULL); /* no caller showed up */
+    release_held(cpu, t, nowhere); /* no caller showed up */
     fp_ownfd_close(&t->sched);
     atomic_store(&t->tid, 0);
 }
@@ -423,6 +491,7 @@ void fp_cpu_discard_pending(fp_cpu_t *cpu)
 void fp_cpu_forget_all(fp_cpu_t *cpu)
 {
     fp_attrib_forget_caller(&cpu->caller); /* the parent's lines */
+    atomic_store(&cpu->caller_stack, NULL);
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         fp_thread_t *t = &cpu->threads[i];
         if (atomic_load(&t->tid) != 0)
@@ -433,15 +502,25 @@ void fp_cpu_forget_all(fp_cpu_t *cpu)
     }
 }
 
-fp_line_t *fp_cpu_charge_offcpu(fp_cpu_t *cpu, int slot, PyThreadState *ts, uint64_t ns)
+fp_where_t fp_cpu_charge_offcpu(fp_cpu_t *cpu, int slot, PyThreadState *ts, uint64_t ns)
 {
     fp_thread_t *t = slot_thread(cpu, slot);
-    fp_line_t *line = ts ? fp_frames_site(cpu->frames, ts) : atomic_load(&t->last_line);
+    fp_where_t line = ts ? fp_frames_where(cpu->frames, ts) : fp_cpu_last_line(cpu, slot);
     if (ts)
-        atomic_store(&t->last_line, line);
-    if (line || ts)
+        set_last_seen(t, line);
+    if (line.line || ts)
         charge(cpu, line, TIME_OFFCPU, ns);
     return line;
 }
 
-fp_line_t *fp_cpu_last_line(fp_cpu_t *cpu, int slot) { return atomic_load(&slot_thread(cpu, slot)->last_line); }
+void fp_cpu_charge_offcpu_at(fp_cpu_t *cpu, fp_where_t at, uint64_t ns)
+{
+    if (at.line)
+        charge(cpu, at, TIME_OFFCPU, ns);
+}
+
+fp_where_t fp_cpu_last_line(fp_cpu_t *cpu, int slot)
+{
+    fp_thread_t *t = slot_thread(cpu, slot);
+    return (fp_where_t){atomic_load(&t->last_line), atomic_load(&t->last_stack)};
+}

@@ -64,11 +64,23 @@ typedef struct fp_thread {
     _Atomic(PyThreadState *) tstate;   /* the thread's state, as its handler saw it */
     _Atomic(fp_line_t *) last_line;    /* where the thread was last seen */
     _Atomic(fp_line_t *) last_charged; /* where its last sample went (a worker's: its caller's) */
+    _Atomic(fp_stack_t *) last_stack;  /* the stacks (stacks.h) of those two */
+    _Atomic(fp_stack_t *) last_charged_stack;
     _Atomic int last_kind;             /* and as what (fp_time_kind_t); -1: never sampled */
-    fp_attrib_held_t held;             /* a native worker's time before any line called it */
+    fp_attrib_held_t held;             /* a native worker's time before any line called it, or a
+                                          sample's whose code was not classified yet (codeq.h) */
     _Atomic bool unsampled;            /* it cannot be sampled (it blocks the signal): set by
                                           the sampler thread, cleared by the next sample */
 } fp_thread_t;
+
+/* The handler's own cost, for bench/handler_time.py: with
+ * FOOTPRINT_HANDLER_STATS=1 (`on`, set at start) the handler reads its
+ * thread's CPU clock again as it ends and keeps the count, the total and
+ * the worst, with atomics. Off by default: that read is a system call. */
+typedef struct fp_cpu_stats {
+    bool on;
+    _Atomic uint64_t count, total_ns, worst_ns;
+} fp_cpu_stats_t;
 
 /* The CPU sampler's state (fp_agent_t.cpu). */
 typedef struct fp_cpu {
@@ -83,8 +95,14 @@ typedef struct fp_cpu {
     int signal;                        /* the sample signal; -1 before install */
     fp_unwind_t unwind;                /* libunwind's pipe (warmed up once per process) */
     fp_attrib_caller_t caller;         /* the native caller (attrib.h) */
+    _Atomic(fp_stack_t *) caller_stack; /* its stack, written just before it */
+    fp_cpu_stats_t stats;              /* the handler's own cost, when asked for */
     fp_thread_t threads[FP_MAX_THREADS];
 } fp_cpu_t;
+
+/* Prints the handler's cost (count, mean, worst) on stderr, when it was
+ * asked for (fp_cpu_stats_t). */
+void fp_cpu_stats_report(const fp_cpu_t *cpu);
 
 /* Empties CPU's threads and caller, keeping the signal (installed once per
  * process) and the unwinder's watch; for a new start. No thread may be in use. */
@@ -142,11 +160,14 @@ bool fp_cpu_read_voluntary(int tid, uint64_t *out);
 /* Charges NS of off-CPU time of the thread in SLOT to the line its thread
  * state TS is on (TS seen blocked by the sampler, which holds the GIL),
  * or, when TS is NULL (the thread has ended), to the line it was last
- * seen on. Returns the line charged, or NULL. */
-fp_line_t *fp_cpu_charge_offcpu(fp_cpu_t *cpu, int slot, PyThreadState *ts, uint64_t ns);
+ * seen on. Returns the line (and stack) charged, or NULLs. */
+fp_where_t fp_cpu_charge_offcpu(fp_cpu_t *cpu, int slot, PyThreadState *ts, uint64_t ns);
+/* Charges NS of off-CPU time to AT (a line and its stack), when it has a
+ * line. */
+void fp_cpu_charge_offcpu_at(fp_cpu_t *cpu, fp_where_t at, uint64_t ns);
 
-/* The line the thread in SLOT was last seen on (its handler's, or the
- * sampler's), or NULL. */
-fp_line_t *fp_cpu_last_line(fp_cpu_t *cpu, int slot);
+/* The line (and stack) the thread in SLOT was last seen on (its
+ * handler's, or the sampler's), or NULLs. */
+fp_where_t fp_cpu_last_line(fp_cpu_t *cpu, int slot);
 
 #endif

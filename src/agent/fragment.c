@@ -229,6 +229,7 @@ static int write_fragment(fp_agent_t *a, bool final, bool mark_final)
             if (final)
                 fp_leaks_write(a, w); /* judged on the whole run only */
             write_files(a, w);
+            fp_stacks_write(&a->stacks, w, &a->sites);
             fp_jsonw_end_object(w);
             rc = fp_jsonw_finish(w);
             free(w);

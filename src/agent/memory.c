@@ -35,9 +35,25 @@ typedef struct fp_memory_point {
     uint64_t bytes;
 } point_t;
 
+/* The opaque site the interposer keeps with a sample: the stack (whose
+ * innermost frame is the line) or, when there is no stack for it, the
+ * line's address with its low bit set. Both are 8-byte aligned. */
 static void *hook_site(void)
 {
-    return fp_frames_site(&fp_agent.frames, fp_frames_this_thread());
+    fp_where_t at = fp_frames_where(&fp_agent.frames, fp_frames_this_thread());
+    if (at.stack)
+        return at.stack;
+    return at.line ? (void *)((uintptr_t)at.line | 1) : NULL;
+}
+
+static fp_where_t site_where(void *site)
+{
+    if (!site)
+        return (fp_where_t){NULL, NULL};
+    if ((uintptr_t)site & 1)
+        return (fp_where_t){(fp_line_t *)((uintptr_t)site & ~(uintptr_t)1), NULL};
+    fp_stack_t *stack = site;
+    return (fp_where_t){fp_stacks_innermost(&fp_agent.stacks, &fp_agent.sites, stack), stack};
 }
 
 /* The hooks are called by the interposer with no argument to carry the
@@ -45,11 +61,13 @@ static void *hook_site(void)
 static void hook_alloc(void *site, uint64_t weight, bool python)
 {
     fp_memory_t *mem = &fp_agent.memory;
-    fp_line_t *l = site;
+    fp_where_t at = site_where(site);
+    fp_line_t *l = at.line;
     if (!l) {
         atomic_fetch_add_explicit(&mem->unattributed.alloc, weight, memory_order_relaxed);
         return;
     }
+    fp_stacks_add_alloc(&fp_agent.stacks, at.stack, weight);
     atomic_fetch_add_explicit(&l->alloc_bytes, weight, memory_order_relaxed);
     if (python)
         atomic_fetch_add_explicit(&l->alloc_python_bytes, weight, memory_order_relaxed);
@@ -60,15 +78,18 @@ static void hook_free(void *alloc_site, uint64_t alloc_ns, void *free_site, uint
                       bool netted)
 {
     fp_memory_t *mem = &fp_agent.memory;
-    fp_line_t *a = alloc_site, *f = free_site;
+    fp_where_t at = site_where(alloc_site);
+    fp_line_t *a = at.line, *f = site_where(free_site).line;
     if (alloc_ns < fp_agent.start_mono_ns) {
         /* a forked child freeing its parent's memory: the parent's figures
          * were reset here, so only the free is this process's */
         a = NULL;
         netted = false;
     }
-    if (a)
+    if (a) {
         atomic_fetch_sub_explicit(&a->live_bytes, (int64_t)weight, memory_order_relaxed);
+        fp_stacks_free(&fp_agent.stacks, at.stack, weight, netted);
+    }
     if (netted && a) {
         /* the line's own scratch memory: neither allocated nor freed */
         atomic_fetch_sub_explicit(&a->alloc_bytes, weight, memory_order_relaxed);
@@ -84,7 +105,7 @@ static void hook_free(void *alloc_site, uint64_t alloc_ns, void *free_site, uint
 static void hook_copy(void *site, uint64_t weight)
 {
     fp_memory_t *mem = &fp_agent.memory;
-    fp_line_t *l = site;
+    fp_line_t *l = site_where(site).line;
     atomic_fetch_add_explicit(l ? &l->copy_bytes : &mem->unattributed.copy, weight, memory_order_relaxed);
 }
 
@@ -96,6 +117,7 @@ static void hook_peak(int64_t live)
     for (uint32_t i = 0; i < n && i < FP_MAX_LINES; i++)
         atomic_store_explicit(&s->lines[i].peak_bytes, atomic_load(&s->lines[i].live_bytes),
                               memory_order_relaxed);
+    fp_stacks_note_peak(&fp_agent.stacks);
     atomic_store(&mem->peak_live, live);
     atomic_store(&mem->peak_at_ns, fp_clock_ns(CLOCK_MONOTONIC) - fp_agent.start_mono_ns);
 }

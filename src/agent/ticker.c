@@ -79,9 +79,8 @@ static void drop_thread(fp_ticker_t *ticker, int slot)
     FP_ASSERT(slot >= 0 && slot < FP_MAX_THREADS);
     fp_cpu_t *cpu = &ticker->agent->cpu;
     fp_offcpu_t *o = &ticker->offcpu[slot];
-    fp_line_t *last = fp_cpu_last_line(cpu, slot);
-    if (o->gap.pending_off_ns > 0 && last)
-        atomic_fetch_add(&last->offcpu_ns, (uint64_t)o->gap.pending_off_ns);
+    if (o->gap.pending_off_ns > 0)
+        fp_cpu_charge_offcpu_at(cpu, fp_cpu_last_line(cpu, slot), (uint64_t)o->gap.pending_off_ns);
     fp_cpu_remove_thread(cpu, slot, o->last_sched.run_ns);
 }
 
@@ -165,8 +164,8 @@ static bool measure_offcpu(fp_ticker_t *ticker)
         o->last_sched = now_sched;
         if (o->gap.pending_off_ns > 0 && o->blocked_line && now_sched.run_ns == o->blocked_run_ns) {
             /* it has not run since it was seen on that line: it is still there */
-            atomic_fetch_add_explicit(&o->blocked_line->offcpu_ns, (uint64_t)o->gap.pending_off_ns,
-                                      memory_order_relaxed);
+            fp_cpu_charge_offcpu_at(cpu, (fp_where_t){o->blocked_line, o->blocked_stack},
+                                    (uint64_t)o->gap.pending_off_ns);
             o->gap.pending_off_ns = 0;
         }
         if (o->gap.pending_off_ns >= MIN_CHARGE_NS || fp_cpu_runs_unsampled(cpu, i, &o->last_sched))
@@ -238,7 +237,9 @@ static void charge_offcpu(fp_ticker_t *ticker)
             continue;
         PyThreadState *ts = state_of(ticker, t);
         if (ts != ticker->tstate) {
-            o->blocked_line = fp_cpu_charge_offcpu(cpu, i, ts, (uint64_t)o->gap.pending_off_ns);
+            fp_where_t at = fp_cpu_charge_offcpu(cpu, i, ts, (uint64_t)o->gap.pending_off_ns);
+            o->blocked_line = at.line;
+            o->blocked_stack = at.stack;
             o->blocked_run_ns = o->last_sched.run_ns;
         }
         o->gap.pending_off_ns = 0;
@@ -334,6 +335,9 @@ static void tick(fp_ticker_t *ticker)
     fp_objmap_refresh(&a->objmap);
     fp_memory_tick(&a->memory);
     measure_steal(ticker, now);
+    /* code the signal handler met first (codeq.h); without the GIL: a
+     * thread may hold it for seconds in native code, and samples wait */
+    fp_frames_classify_pending(&a->frames);
     if (measure_offcpu(ticker)) {
         take_gil(ticker);
         charge_offcpu(ticker);

@@ -31,6 +31,7 @@ typedef struct fp_offcpu {
     fp_schedstat_t last_sched; /* what it said */
     fp_gap_t gap;              /* off-CPU time not yet charged to a line */
     fp_line_t *blocked_line;   /* the line it was read to be on, with the GIL, ... */
+    fp_stack_t *blocked_stack; /* (and its stack, stacks.h) */
     uint64_t blocked_run_ns;   /* ... when its CPU time was this: unmoved since, it is still there */
     bool seen;                 /* still listed in the last scan */
 } fp_offcpu_t;

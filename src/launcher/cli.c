@@ -41,6 +41,8 @@ void fp_cli_usage(void)
         "  --exclude GLOB          do not profile files matching GLOB (repeatable)\n"
         "  --no-leaks              do not look for leaks\n"
         "  --no-children           profile the main process only\n"
+        "  --no-stacks             record no call stacks (lines only)\n"
+        "  --stacks                also print the heaviest call paths, as a tree\n"
         "  --reduced               report only the lines over 5% of a total\n"
         "  --quiet                 print no report\n"
         "  --no-color              no colour in the report (also: NO_COLOR set)\n"
@@ -135,6 +137,7 @@ static int set_flag(fp_options_t *o, const char *name)
         {"--no-leaks", &o->no_leaks},   {"--no-children", &o->no_children},
         {"--reduced", &o->reduced},     {"--quiet", &o->quiet},
         {"--no-color", &o->no_color},   {"--no-colour", &o->no_color},
+        {"--stacks", &o->stacks},       {"--no-stacks", &o->no_stacks},
     };
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         if (strcmp(name, flags[i].name) == 0) {

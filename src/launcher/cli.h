@@ -33,6 +33,7 @@ typedef struct fp_options {
     int nexclude;
     bool no_leaks;
     bool no_children;
+    bool no_stacks;            /* --no-stacks: record no call stacks */
     /* report */
     bool reduced;
     bool quiet;
@@ -44,6 +45,7 @@ typedef struct fp_options {
     int program_argc;
     /* view */
     const char *profile_path;
+    bool stacks;               /* --stacks: print the call-path trees */
 } fp_options_t;
 
 /* Parses ARGV (argv[0] is footprint itself). On a usage error prints one

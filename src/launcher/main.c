@@ -21,6 +21,7 @@
 #include "merge.h"
 #include "profile.h"
 #include "report.h"
+#include "stackview.h"
 #include "rundir.h"
 #include "service.h"
 #include "sweep.h"
@@ -185,6 +186,7 @@ static char **agent_env(const fp_options_t *o, const fp_interp_t *in, const char
     fp_env_set(&env, "FOOTPRINT_EXCLUDE", exc);
     fp_env_set(&env, "FOOTPRINT_CHILDREN", o->no_children ? "0" : "1");
     fp_env_set(&env, "FOOTPRINT_LEAKS", o->no_leaks ? "0" : "1");
+    fp_env_set(&env, "FOOTPRINT_STACKS", o->no_stacks ? "0" : "1");
     snprintf(buf, sizeof buf, "%d", (int)getpid());
     fp_env_set(&env, "FOOTPRINT_LAUNCHER_PID", buf);
     free(boot), free(pp), free(dir), free(inc), free(exc);
@@ -224,6 +226,8 @@ static void print_report(json_t *profile, const fp_options_t *o)
     fp_report_opts_t ro = {.color = fp_report_want_color(2, o->no_color), .reduced = o->reduced, .width = 80};
     fputc('\n', stderr);
     fp_report_print(stderr, profile, &ro);
+    if (o->stacks)
+        fp_stackview_print(stderr, profile);
 }
 
 /* Writes what the user asked for. The report is rendered from the JSON as
@@ -314,6 +318,8 @@ static int cmd_view(const fp_options_t *o)
         fputc('\n', stdout);
         fp_report_print(stdout, p, &ro);
     }
+    if (o->stacks && fp_stackview_print(stdout, p) != 0)
+        rc = EXIT_USAGE;
     json_decref(p);
     return rc;
 }

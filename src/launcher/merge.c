@@ -11,6 +11,7 @@
 #include "figures.h"
 #include "gpumerge.h"
 #include "proc.h"
+#include "stackmerge.h"
 #include "util.h"
 
 enum { HISTORY_MAX = 64 };
@@ -295,6 +296,16 @@ static const char *function_at(mfile_t *f, int line)
     return i >= 0 ? f->spans[i].name : "<module>";
 }
 
+/* For the stack merge: the function of PATH holding LINE. */
+static const char *function_of(void *ctx, const char *path, int line)
+{
+    merge_t *m = ctx;
+    for (size_t i = 0; i < m->nfiles; i++)
+        if (strcmp(m->files[i].path, path) == 0)
+            return function_at(&m->files[i], line);
+    return "<module>";
+}
+
 static int by_confidence(const void *a, const void *b)
 {
     double x = json_number_value(json_object_get(*(json_t *const *)a, "confidence"));
@@ -537,10 +548,13 @@ json_t *fp_merge_run(const char *run_dir, const fp_run_facts_t *facts)
     json_object_set(p, "memory", mem ? mem : json_null());
     json_object_set_new(p, "gpu", fp_gpumerge_section(m.fragments, main));
     json_object_set_new(p, "leaks", leaks_json(&m));
+    json_t *stacks = fp_stackmerge_run(m.fragments, function_of, &m); /* before files_json frees the files */
     json_object_set_new(p, "files", files_json(&m));
     json_object_set_new(p, "processes", processes_json(m.fragments, facts->main_pid));
     json_object_set_new(p, "unattributed", unattributed_json(m.fragments));
     json_object_set_new(p, "complete", json_boolean(main && json_is_true(json_object_get(main, FP_FRAG_FINAL))));
+    if (stacks)
+        json_object_set_new(p, "stacks", stacks);
     json_decref(m.fragments);
     json_decref(m.late_spans);
     return p;

@@ -1,0 +1,174 @@
+/* stackmerge.c: merging the fragments' stack tables (see stackmerge.h). */
+#include "stackmerge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+enum { NFIG = 5 }; /* cpu_python_s, cpu_native_s, system_s, alloc_bytes, peak_bytes */
+
+static const char *const fig_names[NFIG] = {"cpu_python_s", "cpu_native_s", "system_s", "alloc_bytes",
+                                            "peak_bytes"};
+
+typedef struct mstack {
+    json_t *frames;  /* run-wide frame numbers, outermost first */
+    bool truncated;
+    double f[NFIG];
+} mstack_t;
+
+typedef struct smerge {
+    json_t *frame_ids;  /* "line:path" -> frame number */
+    json_t *frames;     /* the profile's frames */
+    json_t *stack_ids;  /* "n,n,n" -> stack number */
+    mstack_t *stacks;
+    size_t nstacks, cap;
+    double dropped[NFIG];
+    json_int_t dropped_samples;
+    fp_function_at_fn function_at;
+    void *ctx;
+} smerge_t;
+
+/* The run-wide number of the frame FRAME ([path, line]), or -1. */
+static json_int_t frame_id(smerge_t *m, json_t *frame)
+{
+    const char *path = json_string_value(json_array_get(frame, 0));
+    json_t *line = json_array_get(frame, 1);
+    if (!path || !json_is_integer(line) || json_integer_value(line) <= 0)
+        return -1;
+    char *key = fp_xasprintf("%lld:%s", (long long)json_integer_value(line), path);
+    json_t *id = json_object_get(m->frame_ids, key);
+    json_int_t n = id ? json_integer_value(id) : (json_int_t)json_array_size(m->frames);
+    if (!id) {
+        json_object_set_new(m->frame_ids, key, json_integer(n));
+        json_array_append_new(m->frames, json_pack("{sssIss}", "path", path, "line", json_integer_value(line),
+                                                   "function", m->function_at(m->ctx, path,
+                                                                              (int)json_integer_value(line))));
+    }
+    free(key);
+    return n;
+}
+
+/* The stack with run-wide frames FRAMES, added if new. */
+static mstack_t *stack_for(smerge_t *m, json_t *frames, bool truncated)
+{
+    size_t i, len = 0, cap = 64;
+    char *key = fp_xmalloc(cap);
+    json_t *f;
+    json_array_foreach(frames, i, f) {
+        if (len + 24 > cap)
+            key = fp_xrealloc(key, cap *= 2);
+        len += (size_t)snprintf(key + len, cap - len, "%lld,", (long long)json_integer_value(f));
+    }
+    snprintf(key + len, cap - len, "%s", truncated ? "+" : "");
+    json_t *id = json_object_get(m->stack_ids, key);
+    if (id) {
+        free(key);
+        json_decref(frames);
+        return &m->stacks[json_integer_value(id)];
+    }
+    if (m->nstacks == m->cap)
+        m->stacks = fp_xrealloc(m->stacks, (m->cap = m->cap ? m->cap * 2 : 256) * sizeof *m->stacks);
+    json_object_set_new(m->stack_ids, key, json_integer((json_int_t)m->nstacks));
+    free(key);
+    mstack_t *s = &m->stacks[m->nstacks++];
+    memset(s, 0, sizeof *s);
+    s->frames = frames;
+    s->truncated = truncated;
+    return s;
+}
+
+/* One fragment stack: [[frame numbers], python, native, offcpu, alloc, peak, truncated],
+ * its frame numbers indexing FRAMES, the fragment's own [path, line] list. */
+static void add_stack(smerge_t *m, json_t *entry, json_t *frames)
+{
+    json_t *local = json_array_get(entry, 0), *run = json_array(), *f;
+    size_t i;
+    json_array_foreach(local, i, f) {
+        json_int_t id = frame_id(m, json_array_get(frames, (size_t)json_integer_value(f)));
+        if (id < 0) {
+            json_decref(run);
+            return;
+        }
+        json_array_append_new(run, json_integer(id));
+    }
+    if (json_array_size(run) == 0) {
+        json_decref(run);
+        return;
+    }
+    mstack_t *s = stack_for(m, run, json_integer_value(json_array_get(entry, 6)) != 0);
+    for (int k = 0; k < NFIG; k++)
+        s->f[k] += json_number_value(json_array_get(entry, (size_t)k + 1));
+}
+
+static void add_fragment(smerge_t *m, json_t *stacks)
+{
+    json_t *frames = json_object_get(stacks, "frames"), *entry;
+    size_t i;
+    json_array_foreach(json_object_get(stacks, "list"), i, entry)
+        add_stack(m, entry, frames);
+    json_t *dropped = json_object_get(stacks, "dropped");
+    for (int k = 0; k < NFIG; k++)
+        m->dropped[k] += json_number_value(json_object_get(dropped, fig_names[k]));
+    m->dropped_samples += json_integer_value(json_object_get(dropped, "samples"));
+}
+
+static double weight(const mstack_t *s) { return s->f[0] + s->f[1] + s->f[2]; }
+
+/* Heaviest first: by time, then by bytes allocated. */
+static int by_weight(const void *a, const void *b)
+{
+    const mstack_t *x = a, *y = b;
+    if (weight(x) != weight(y))
+        return weight(x) < weight(y) ? 1 : -1;
+    return (x->f[3] < y->f[3]) - (x->f[3] > y->f[3]);
+}
+
+static void set_figures(json_t *o, const double f[NFIG])
+{
+    for (int k = 0; k < NFIG; k++)
+        json_object_set_new(o, fig_names[k], k < 3 ? json_real(f[k]) : json_integer((json_int_t)(f[k] + 0.5)));
+}
+
+static json_t *list_json(smerge_t *m)
+{
+    qsort(m->stacks, m->nstacks, sizeof *m->stacks, by_weight);
+    json_t *list = json_array();
+    for (size_t i = 0; i < m->nstacks; i++) {
+        json_t *o = json_pack("{so}", "frames", m->stacks[i].frames);
+        set_figures(o, m->stacks[i].f);
+        if (m->stacks[i].truncated)
+            json_object_set_new(o, "truncated", json_true());
+        json_array_append_new(list, o);
+    }
+    return list;
+}
+
+json_t *fp_stackmerge_run(json_t *fragments, fp_function_at_fn function_at, void *ctx)
+{
+    smerge_t m = {.frame_ids = json_object(), .frames = json_array(), .stack_ids = json_object(),
+                  .function_at = function_at, .ctx = ctx};
+    bool any = false;
+    size_t i;
+    json_t *frag;
+    json_array_foreach(fragments, i, frag) {
+        json_t *stacks = json_object_get(frag, "stacks");
+        if (json_is_object(stacks)) {
+            any = true;
+            add_fragment(&m, stacks);
+        }
+    }
+    json_t *out = NULL;
+    if (any) {
+        json_t *dropped = json_pack("{sI}", "samples", m.dropped_samples);
+        set_figures(dropped, m.dropped);
+        json_object_del(dropped, "peak_bytes");
+        out = json_pack("{sOsoso}", "frames", m.frames, "list", list_json(&m), "dropped", dropped);
+    }
+    json_decref(m.frame_ids);
+    json_decref(m.frames);
+    json_decref(m.stack_ids);
+    free(m.stacks);
+    return out;
+}
