@@ -32,15 +32,25 @@ def test_each_path_gets_its_own_figures(footprint, python):
     load = paths_through(p, "load_data")
     pred = paths_through(p, "predict")
     rec = paths_through(p, "rec")
-    # every path below load_data / predict ends in helper (or its loop's frame)
+    # every path through load_data / predict ends there or in what it calls
     for s in load + pred:
-        assert frames_of(p, s)[-1][0] in ("helper", "spin"), frames_of(p, s)
+        assert frames_of(p, s)[-1][0] in ("load_data", "predict", "helper", "spin", "thread_busy"), frames_of(p, s)
+    # the stacks that end on a line add up to the line's own figures
+    for f in p["files"]:
+        for l in f["lines"]:
+            ending = [s for s in p["stacks"]["list"]
+                      if (lambda fr: fr["path"] == f["path"] and fr["line"] == l["line"])(
+                          p["stacks"]["frames"][s["frames"][-1]])]
+            assert sum(s["alloc_bytes"] for s in ending) == l["alloc_bytes"], (l, ending)
+            assert abs(sum(map(time_of, ending)) - (l["cpu_python_s"] + l["cpu_native_s"] + l["system_s"])) < 1e-6
     alloc = {name: sum(s["alloc_bytes"] for s in paths) for name, paths in (("load_data", load), ("predict", pred))}
     peak = {name: sum(s["peak_bytes"] for s in paths) for name, paths in (("load_data", load), ("predict", pred))}
     for name in ("load_data", "predict"):
         # 40 and 10 blocks of 1 MB: within 5%
         assert abs(alloc[name] - truth[name]) < 0.05 * truth[name], (name, alloc, truth)
-        assert abs(peak[name] - truth[name]) < 0.05 * truth[name], (name, peak, truth)
+        # the peak is snapshot each time live memory passes its last high by
+        # 1% (1 MB at least): the last block may come after the last snapshot
+        assert abs(peak[name] - truth[name]) < 0.05 * truth[name] + truth["block"] + 1, (name, peak, truth)
     # CPU time: 0.4 s, 0.1 s and 0.3 s spun (allocating costs time too, so
     # only the paths that end in spin); each path's share within 3 pp of
     # the share the program measured (on a CPU or waiting for one)
@@ -56,9 +66,6 @@ def test_each_path_gets_its_own_figures(footprint, python):
     deepest = max((frames_of(p, s) for s in rec), key=len)
     assert [f for f, _ in deepest].count("rec") == truth["depth"] + 1, deepest
     assert deepest[0][0] == "<module>" and deepest[-1][0] == "spin", deepest
-    # the stacks of a line add up to the line (nothing dropped)
-    helper_line = [f for f in p["stacks"]["frames"] if f["function"] == "helper" and f["line"] > 0]
-    assert helper_line
 
 
 def test_stacks_of_a_child_process_add_up(footprint):
