@@ -52,14 +52,29 @@ all: $(BUILD)/footprint $(LIBDIR)/footprint-service $(LIBDIR)/boot/sitecustomize
 
 $(BUILD)/obj/launcher/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -I$(BUILD)/gen -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/launcher/%.o: src/%.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX $@"; $(CXX) $(CXXFLAGS_COMMON) -MMD -MP -c $< -o $@
 
-$(BUILD)/footprint: $(LAUNCHER_OBJ) $(BUILD)/obj/gen/html_assets.o $(BUILD)/obj/gen/chart_assets.o
-	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ -lm && mv -f $@.tmp $@
+$(BUILD)/footprint: $(LAUNCHER_OBJ) $(BUILD)/obj/gen/html_assets.o $(BUILD)/obj/gen/chart_assets.o $(BUILD)/obj/gen/profile.pb-c.o
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ -lprotobuf-c -lz -lm && mv -f $@.tmp $@
+
+# pprof's message types (export --format pprof), from the profile.proto of
+# Debian's golang-github-google-pprof-dev, by protoc-c; generated code is
+# not ours to keep warning-free, so it builds without -Werror.
+PPROF_PROTO := /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
+$(BUILD)/gen/profile.pb-c.c: $(PPROF_PROTO)
+	@mkdir -p $(BUILD)/gen
+	@echo "  GEN $@"; protoc-c --c_out=$(BUILD)/gen --proto_path=$(dir $(PPROF_PROTO)) $(notdir $(PPROF_PROTO))
+$(BUILD)/gen/profile.pb-c.h: $(BUILD)/gen/profile.pb-c.c ;
+
+$(BUILD)/obj/gen/profile.pb-c.o: $(BUILD)/gen/profile.pb-c.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(filter-out -Werror -Wshadow -Wstrict-prototypes,$(CFLAGS_COMMON)) -c $< -o $@
+
+$(BUILD)/obj/launcher/launcher/pprof.o: $(BUILD)/gen/profile.pb-c.h
 
 # The validation service (footprint serve|worker|submit): a binary of its
 # own, which the launcher execs, so `footprint run` loads none of its libraries.

@@ -22,8 +22,8 @@ test_glob_SRC := src/common/glob.c
 test_utf8_SRC := src/common/utf8.c
 test_jsonw_SRC := src/common/jsonw.c src/common/utf8.c
 test_cli_SRC := src/launcher/cli.c src/launcher/util.c
-test_profile_SRC := src/launcher/profile.c src/launcher/figures.c src/launcher/util.c
-test_merge_SRC := src/launcher/merge.c src/launcher/gpumerge.c src/launcher/stackmerge.c src/launcher/figures.c src/launcher/proc.c src/launcher/util.c \
+test_profile_SRC := src/launcher/profile.c src/launcher/stackset.c src/launcher/figures.c src/launcher/util.c
+test_merge_SRC := src/launcher/merge.c src/launcher/gpumerge.c src/launcher/stackmerge.c src/launcher/stackset.c src/launcher/figures.c src/launcher/proc.c src/launcher/util.c \
                   src/launcher/profile.c src/common/utf8.c
 test_report_SRC := src/launcher/report.c src/launcher/textfmt.c src/launcher/figures.c src/launcher/util.c \
                    src/launcher/imports.c src/common/utf8.c

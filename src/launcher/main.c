@@ -20,6 +20,7 @@
 #include "interp.h"
 #include "merge.h"
 #include "profile.h"
+#include "export.h"
 #include "report.h"
 #include "stackview.h"
 #include "rundir.h"
@@ -334,6 +335,8 @@ int main(int argc, char **argv)
         return fp_sweep_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "compare") == 0)
         return fp_compare_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "export") == 0)
+        return fp_export_main(argc - 1, argv + 1);
     fp_options_t o;
     if (fp_cli_parse(&o, argc, argv) != 0)
         return EXIT_USAGE;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "figures.h"
+#include "stackset.h"
 #include "util.h"
 
 static const char *check_figures(json_t *o)
@@ -77,7 +78,7 @@ const char *fp_profile_check(json_t *p)
     json_t *mem = json_object_get(p, "memory");
     if (mem && !json_is_null(mem) && !json_is_object(mem))
         return "damaged profile (memory is neither null nor an object)";
-    return NULL;
+    return fp_stackset_check(p);
 }
 
 json_t *fp_profile_load(const char *path)

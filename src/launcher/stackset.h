@@ -1,0 +1,45 @@
+/* stackset.h: a profile's call stacks, ready for the exporters.
+ *
+ * Read from the profile's "stacks" (frames named file, function, line;
+ * stacks as frame numbers, outermost first, with their figures). A
+ * profile without stacks (from before them, or --no-stacks) gives its
+ * lines as one-frame stacks, so an export still has what the profile has.
+ * The profile must have passed fp_profile_check. */
+#ifndef FP_STACKSET_H
+#define FP_STACKSET_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum { FP_SS_PYTHON, FP_SS_NATIVE, FP_SS_OFFCPU, FP_SS_ALLOC, FP_SS_PEAK, FP_SS_NFIG };
+
+typedef struct fp_ss_frame {
+    const char *path;      /* borrowed from the profile */
+    const char *function;
+    long line;
+} fp_ss_frame_t;
+
+typedef struct fp_ss_stack {
+    size_t *frames;        /* frame numbers, outermost first */
+    size_t depth;
+    double f[FP_SS_NFIG];  /* seconds for time, bytes for memory */
+} fp_ss_stack_t;
+
+typedef struct fp_stackset {
+    fp_ss_frame_t *frames;
+    size_t nframes;
+    fp_ss_stack_t *stacks;
+    size_t nstacks;
+    bool from_lines;       /* the profile had no stacks: its lines, one frame each */
+} fp_stackset_t;
+
+/* Fills SS from PROFILE, which it borrows (keep it alive). */
+void fp_stackset_read(fp_stackset_t *ss, json_t *profile);
+void fp_stackset_free(fp_stackset_t *ss);
+
+/* Checks a profile's "stacks" member (absent is fine): NULL when it is
+ * well formed, else a static string saying what is wrong. */
+const char *fp_stackset_check(json_t *profile);
+
+#endif
