@@ -21,7 +21,7 @@ typedef struct samples {
 static void collect(void *site, uint64_t weight, uint64_t t_ns, void *ctx)
 {
     samples_t *s = ctx;
-    if (!site || s->failed || t_ns < s->since_ns)
+    if (!fp_memory_site_line(site) || s->failed || t_ns < s->since_ns)
         return;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4096;
@@ -33,7 +33,7 @@ static void collect(void *site, uint64_t weight, uint64_t t_ns, void *ctx)
         s->v = v;
         s->cap = cap;
     }
-    s->v[s->n++] = (fp_leak_sample_t){site, weight, t_ns};
+    s->v[s->n++] = (fp_leak_sample_t){fp_memory_site_line(site), weight, t_ns};
 }
 
 static int by_line_then_time(const void *a, const void *b)

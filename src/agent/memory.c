@@ -56,6 +56,8 @@ static fp_where_t site_where(void *site)
     return (fp_where_t){fp_stacks_innermost(&fp_agent.stacks, &fp_agent.sites, stack), stack};
 }
 
+fp_line_t *fp_memory_site_line(void *site) { return site_where(site).line; }
+
 /* The hooks are called by the interposer with no argument to carry the
  * state: they use the agent's. */
 static void hook_alloc(void *site, uint64_t weight, bool python)

@@ -77,5 +77,8 @@ void fp_memory_reset(fp_memory_t *m);
 void fp_memory_write_history(const fp_memory_t *m, fp_jsonw_t *w, const struct fp_line *l);
 /* Writes the "memory" member of a fragment. */
 void fp_memory_write(fp_memory_t *m, fp_jsonw_t *w);
+/* The line of an allocation sample's opaque SITE (what the interposer
+ * keeps: a stack, or a line without one), or NULL. */
+struct fp_line *fp_memory_site_line(void *site);
 
 #endif

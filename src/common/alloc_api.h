@@ -4,7 +4,7 @@
  * The interposer counts every allocation, free and copy of the process,
  * and samples them with a Poisson process on bytes. It knows nothing of
  * Python: for each sample it asks the agent where the thread is (an
- * opaque site, the agent's line record) and reports the sample. The agent
+ * opaque site, the agent's stack or line record) and reports the sample. The agent
  * finds these functions with dlsym at start; when they are missing (the
  * interposer is not loaded) memory is not profiled.
  *
