@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/fragment_format.h"
 #include "../common/jsonw.h"
 
 #define SLOTS (2 * FP_MAX_STACKS)
@@ -232,7 +233,7 @@ void fp_stacks_write(const fp_stacks_t *self, fp_jsonw_t *w, const fp_sites_t *s
         free(order);
         return;
     }
-    fp_jsonw_key(w, "stacks");
+    fp_jsonw_key(w, FP_FRAG_STACKS);
     fp_jsonw_begin_object(w);
     fp_jsonw_key(w, "list");
     fp_jsonw_begin_array(w);

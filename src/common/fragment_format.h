@@ -24,6 +24,13 @@
  *   files               [{path, functions: null | [[name, first, last]],
  *                         lines: [[line, the FP_FRAG_FIGURES figures,
  *                                 optional memory history]]}]
+ *   stacks              (unless --no-stacks; src/agent/stacks.c, src/launcher/stackmerge.c)
+ *                       {list: [[[frame numbers, outermost first], cpu_python_s,
+ *                                cpu_native_s, system_s, alloc_bytes, peak_bytes,
+ *                                truncated 0|1]],
+ *                        frames: [[path, line]],
+ *                        dropped: {samples, cpu_python_s, cpu_native_s, system_s,
+ *                                  alloc_bytes}}
  *
  * This header is plain C: no Python, no jansson. */
 #ifndef FP_FRAGMENT_FORMAT_H
@@ -50,6 +57,7 @@ enum { FP_FRAGMENT_VERSION = 1 };
 #define FP_FRAG_MEMORY "memory"
 #define FP_FRAG_LEAKS "leaks"
 #define FP_FRAG_FILES "files"
+#define FP_FRAG_STACKS "stacks"
 
 /* In "gpu" (read by src/launcher/gpumerge.c and merge.c). */
 #define FP_FRAG_GPU "gpu"

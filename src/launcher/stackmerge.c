@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/fragment_format.h"
 #include "util.h"
 
 enum { NFIG = 5 }; /* cpu_python_s, cpu_native_s, system_s, alloc_bytes, peak_bytes */
@@ -153,7 +154,7 @@ json_t *fp_stackmerge_run(json_t *fragments, fp_function_at_fn function_at, void
     size_t i;
     json_t *frag;
     json_array_foreach(fragments, i, frag) {
-        json_t *stacks = json_object_get(frag, "stacks");
+        json_t *stacks = json_object_get(frag, FP_FRAG_STACKS);
         if (json_is_object(stacks)) {
             any = true;
             add_fragment(&m, stacks);
