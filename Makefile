@@ -46,7 +46,7 @@ PY_PACKAGE := $(patsubst src/python/%,$(BUILD)/python/%,$(wildcard src/python/fo
 
 
 
-.PHONY: all agents agents-test test test-san test-stress test-c test-e2e bench install clean example
+.PHONY: all agents agents-test test test-san test-stress test-c test-e2e bench install clean example fuzz
 
 all: $(BUILD)/footprint $(LIBDIR)/footprint-service $(LIBDIR)/boot/sitecustomize.py $(LIBDIR)/probe.py $(PY_PACKAGE) agents $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
 
@@ -189,6 +189,22 @@ test-san:
 	LD_PRELOAD=$(ASAN_RT) ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 FOOTPRINT_TEST_PYTHONS=main FOOTPRINT_TEST_SANITIZED=1 \
 	FOOTPRINT=$(abspath build-san/footprint) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e $(PYTEST_ARGS)
+
+# Fuzzes the profile reader (view and export) with libFuzzer for
+# FUZZ_SECONDS, starting from the committed corpus; what it finds that
+# covers new code is merged into tests/fuzz/corpus (commit it): `make
+# test-c` replays that corpus (tests/c/test_fuzz_corpus.c).
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := tests/fuzz/profile_target.c $(addprefix src/launcher/,profile.c stackset.c figures.c util.c report.c \
+            textfmt.c stackview.c export.c pprof.c)
+fuzz: $(BUILD)/gen/profile.pb-c.c
+	@echo "  CLANG $(BUILD)/fuzz_profile"; clang -std=c11 -D_GNU_SOURCE -DFP_FUZZING -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -I$(BUILD)/gen $(FUZZ_SRC) $(BUILD)/gen/profile.pb-c.c \
+	    -o $(BUILD)/fuzz_profile -ljansson -lprotobuf-c -lz -lm
+	@rm -rf $(BUILD)/fuzz-found && mkdir -p $(BUILD)/fuzz-found
+	$(BUILD)/fuzz_profile -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=65536 -rss_limit_mb=2048 \
+	    $(BUILD)/fuzz-found tests/fuzz/corpus
+	$(BUILD)/fuzz_profile -merge=1 tests/fuzz/corpus $(BUILD)/fuzz-found
 
 test-c: $(if $(INTERPOSER_SRC),$(LIBDIR)/libfootprint_alloc.so)
 	$(MAKE) --no-print-directory -f mk/ctest.mk BUILD=$(BUILD) CFLAGS_COMMON="$(CFLAGS_COMMON)"

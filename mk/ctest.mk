@@ -9,7 +9,7 @@
 CC ?= gcc
 BUILD ?= build
 CFLAGS_COMMON ?= -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-LIBS := -lcmocka -ljansson -ltomlplusplus -lstdc++ -lpthread -lm
+LIBS := -lcmocka -ljansson -ltomlplusplus -lstdc++ -lprotobuf-c -lz -lpthread -lm
 # The launcher's one C++ file (tomlfile.cpp) builds with the C flags made C++.
 CXXFLAGS_COMMON ?= $(filter-out -std=c11 -Wstrict-prototypes,$(CFLAGS_COMMON)) -std=c++17 \
     $(shell pkg-config --cflags tomlplusplus 2>/dev/null)
@@ -41,6 +41,10 @@ test_sampler_SRC :=  # header only (src/interposer/sampler.h)
 test_livetab_SRC := src/interposer/livetab.c src/interposer/real.c
 test_budget_SRC := src/launcher/budget.c src/launcher/judge.c src/launcher/util.c src/launcher/tomlfile.cpp
 test_gotpatch_SRC :=  # loads the built interposer with dlopen
+test_fuzz_corpus_SRC := src/launcher/profile.c src/launcher/stackset.c src/launcher/figures.c src/launcher/util.c \
+                       src/launcher/report.c src/launcher/textfmt.c src/launcher/stackview.c src/launcher/export.c \
+                       src/launcher/pprof.c
+test_fuzz_corpus_EXTRA := $(OBJDIR)/gen/profile.pb-c.o
 test_stacks_SRC := src/agent/stacks.c src/agent/sites.c src/agent/arena.c src/common/jsonw.c src/common/utf8.c
 
 TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c))
@@ -68,14 +72,25 @@ run: $(BINS)
 
 $(OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) -I$(OUT)/gen -MMD -MP -c $< -o $@
 
 $(OBJDIR)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	@echo "  CXX $@"; $(CXX) $(CXXFLAGS_COMMON) -MMD -MP -c $< -o $@
 
+# pprof's messages (export's pprof.c), generated as the Makefile does.
+PPROF_PROTO ?= /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
+$(OUT)/gen/profile.pb-c.c: $(PPROF_PROTO)
+	@mkdir -p $(OUT)/gen
+	@echo "  GEN $@"; protoc-c --c_out=$(OUT)/gen --proto_path=$(dir $(PPROF_PROTO)) $(notdir $(PPROF_PROTO))
+$(OUT)/gen/profile.pb-c.h: $(OUT)/gen/profile.pb-c.c ;
+$(OBJDIR)/gen/profile.pb-c.o: $(OUT)/gen/profile.pb-c.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $@"; $(CC) $(filter-out -Werror -Wshadow -Wstrict-prototypes,$(CFLAGS_COMMON)) -c $< -o $@
+$(OBJDIR)/src/launcher/pprof.o: $(OUT)/gen/profile.pb-c.h
+
 define test_binary
-$(OUT)/$(1): $(OBJDIR)/tests/c/$(1).o $(call objs,$($(1)_SRC))
+$(OUT)/$(1): $(OBJDIR)/tests/c/$(1).o $(call objs,$($(1)_SRC)) $($(1)_EXTRA)
 	@echo "  CC $$@"; $$(CC) $$(CFLAGS_COMMON) $$^ -o $$@ $$(LIBS)
 endef
 $(foreach t,$(TESTS),$(eval $(call test_binary,$(t))))

@@ -253,13 +253,13 @@ static int write_json(FILE *out, json_t *doc)
     return rc;
 }
 
-static int write_format(const opts_t *o, json_t *profile, const fp_stackset_t *ss, FILE *out)
+int fp_export_write(FILE *out, json_t *profile, const fp_stackset_t *ss, const char *format, int figure)
 {
-    if (strcmp(o->format, "collapsed") == 0)
-        return write_collapsed(out, ss, o->figure);
-    if (strcmp(o->format, "speedscope") == 0)
+    if (strcmp(format, "collapsed") == 0)
+        return write_collapsed(out, ss, (figure_t)figure);
+    if (strcmp(format, "speedscope") == 0)
         return write_json(out, speedscope(profile, ss));
-    if (strcmp(o->format, "chrome") == 0)
+    if (strcmp(format, "chrome") == 0)
         return write_json(out, chrome(profile));
     return fp_pprof_write(out, profile, ss);
 }
@@ -278,7 +278,7 @@ int fp_export_main(int argc, char **argv)
         fp_error("note: '%s' has no call stacks (written before them, or with --no-stacks): "
                  "its lines are exported as one-frame stacks", o.profile);
     FILE *out = open_out(o.out);
-    int rc = out ? write_format(&o, profile, &ss, out) : -1;
+    int rc = out ? fp_export_write(out, profile, &ss, o.format, (int)o.figure) : -1;
     if (out && close_out(out, o.out) != 0)
         rc = -1;
     if (rc != 0 && out)

@@ -20,7 +20,17 @@
 #ifndef FP_EXPORT_H
 #define FP_EXPORT_H
 
+#include <jansson.h>
+#include <stdio.h>
+
+#include "stackset.h"
+
 /* The subcommand; ARGV[0] is "export". Returns the exit status. */
 int fp_export_main(int argc, char **argv);
+
+/* Writes PROFILE (checked by fp_profile_check; SS read from it) to OUT in
+ * FORMAT (a name above, already checked); FIGURE is collapsed's weight
+ * (0 time, 1 alloc, 2 peak). Returns 0 or -1. */
+int fp_export_write(FILE *out, json_t *profile, const fp_stackset_t *ss, const char *format, int figure);
 
 #endif
