@@ -222,6 +222,27 @@ static void digest_run(json_t *d, json_t *p)
                                               num(get_num(other, "cpu_native_s"), 0), num(get_num(other, "system_s"), 0)));
 }
 
+/* The call stacks for the flame graphs: frames as [path, function, line],
+ * stacks as [[frame numbers, outermost first], time_s, peak_bytes]; null
+ * when the profile has none. Stacks with neither are left out. */
+static json_t *digest_stacks(json_t *stacks)
+{
+    if (!json_is_object(stacks))
+        return json_null();
+    json_t *frames = json_array(), *list = json_array(), *e;
+    size_t i;
+    json_array_foreach(json_object_get(stacks, "frames"), i, e)
+        json_array_append_new(frames, json_pack("[o, o, I]", get_str(e, "path"), get_str(e, "function"),
+                                                json_integer_value(json_object_get(e, "line"))));
+    json_array_foreach(json_object_get(stacks, "list"), i, e) {
+        double t = get_num(e, "cpu_python_s") + get_num(e, "cpu_native_s") + get_num(e, "system_s");
+        double peak = get_num(e, "peak_bytes");
+        if (t > 0 || peak > 0)
+            json_array_append_new(list, json_pack("[O, o, o]", json_object_get(e, "frames"), num(t, 0), num(peak, 1)));
+    }
+    return json_pack("{soso}", "frames", frames, "list", list);
+}
+
 /* Everything the page shows, and nothing else. */
 static int by_total_time(const void *a, const void *b)
 {
@@ -263,6 +284,7 @@ static json_t *digest(json_t *p)
     json_object_set_new(d, "leaks", digest_leaks(json_object_get(p, "leaks")));
     json_object_set_new(d, "processes", digest_processes(json_object_get(p, "processes")));
     json_object_set_new(d, "imports", digest_imports(json_object_get(p, "imports")));
+    json_object_set_new(d, "stacks", digest_stacks(json_object_get(p, "stacks")));
     return d;
 }
 

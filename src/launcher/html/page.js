@@ -683,6 +683,215 @@
       plural(D.files.length, "file", "files") + " · self-contained: nothing is loaded from anywhere";
   }
 
+  /* ---- flame graphs (icicles, the program at the top): time, memory at the peak
+   * A canvas, drawn by hand: a calling-context tree of the digest's stacks
+   * (D.stacks), each frame as wide as its figure, callers above callees.
+   * Only frames at least half a pixel wide are drawn, so 50,000 stacks draw
+   * at once. Click a frame to zoom to it (click it again to zoom out); the
+   * bar below names it (as text) with a link to its line in the source;
+   * the search box marks the frames whose function or file holds the text. */
+  var FG_ROW = 17;
+
+  /* The tree in flat arrays (node 0 is the root), built without a map:
+   * the stacks sorted by their frames make the tree in depth-first order
+   * (a stack shares with the one before it the prefix they have in
+   * common), so children come in frame order, as flamegraph.pl draws them,
+   * and a node's left edge x is the weight of all the stacks before its
+   * first one. Objects per node cost too much at 50,000 stacks. */
+  function byChain(a, b) {
+    var p = a[0], q = b[0], n = Math.min(p.length, q.length);
+    for (var i = 0; i < n; i++) if (p[i] !== q[i]) return p[i] - q[i];
+    return p.length - q.length;
+  }
+
+  function flameTree(col) {
+    var list = D.stacks.list.filter(function (s) { return s[col] > 0; }).sort(byChain);
+    var cap = 1, n = 1, deepest = 0, total = 0, path = [0], lastKid = [0], prev = [];
+    list.forEach(function (s) { cap += s[0].length; });
+    /* first and next: 0 for none (the root is no one's child) */
+    var parent = new Int32Array(cap), frame = new Int32Array(cap), depth = new Int32Array(cap);
+    var first = new Int32Array(cap), next = new Int32Array(cap), w = new Float64Array(cap), x = new Float64Array(cap);
+    frame[0] = -1;
+    for (var s = 0; s < list.length; s++) {
+      var chain = list[s][0], weight = list[s][col], common = 0, d;
+      while (common < chain.length && common < prev.length && chain[common] === prev[common]) common++;
+      for (d = common; d < chain.length; d++) {
+        var c = n++, up = path[d];
+        parent[c] = up; frame[c] = chain[d]; depth[c] = d + 1; x[c] = total;
+        if (d === common && lastKid[d]) next[lastKid[d]] = c; else first[up] = c;
+        lastKid[d] = c;       /* the newest child at this depth, under path[d] */
+        lastKid[d + 1] = 0;   /* its own children start now */
+        path[d + 1] = c;
+      }
+      for (d = 0; d <= chain.length; d++) w[path[d]] += weight;
+      total += weight;
+      if (chain.length > deepest) deepest = chain.length;
+      prev = chain;
+    }
+    return {n: n, parent: parent, frame: frame, depth: depth, w: w, x: x, first: first, next: next, deepest: deepest};
+  }
+
+  function frameLabel(f) {
+    var fr = D.stacks.frames[f];
+    return fr[1] + "  " + base(fr[0]) + ":" + fr[2];
+  }
+
+  function frameHue(f) {
+    var name = D.stacks.frames[f][1], h = 0;
+    for (var i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
+    return 8 + Math.abs(h) % 42; /* reds to yellows */
+  }
+
+  function Flame(sec, id, title, col, fmt) {
+    var self = this;
+    this.t = flameTree(col);
+    this.zoom = 0;
+    this.fmt = fmt;
+    this.query = "";
+    var box = add(sec, "div", "flame");
+    add(box, "h3", null, title);
+    if (!(this.t.w[0] > 0)) { add(box, "p", "empty", "Nothing to draw."); return; }
+    this.canvas = add(box, "canvas");
+    this.canvas.id = id;
+    this.tip = add(box, "div", "flame-tip");
+    this.bar = add(box, "div", "flame-bar");
+    this.canvas.addEventListener("click", function (ev) { self.click(self.at(ev)); });
+    this.canvas.addEventListener("mousemove", function (ev) { self.hover(ev, self.at(ev)); });
+    this.canvas.addEventListener("mouseleave", function () { self.tip.style.display = "none"; });
+    this.draw();
+    this.select(this.heaviest(0));
+  }
+
+  Flame.prototype.heaviest = function (node) {
+    var best = -1;
+    for (var k = this.t.first[node]; k > 0; k = this.t.next[k]) if (best < 0 || this.t.w[k] > this.t.w[best]) best = k;
+    return best;
+  };
+
+  Flame.prototype.matches = function (node) {
+    var f = this.t.frame[node];
+    if (!this.query || f < 0) return false;
+    var fr = D.stacks.frames[f];
+    return fr[1].toLowerCase().indexOf(this.query) >= 0 || fr[0].toLowerCase().indexOf(this.query) >= 0;
+  };
+
+  Flame.prototype.draw = function () {
+    var c = this.canvas, t = this.t, width = Math.max(300, (c.parentNode.clientWidth || 900) - 2);
+    var ratio = window.devicePixelRatio || 1, rows = t.deepest + 1;
+    c.width = width * ratio;
+    c.height = rows * FG_ROW * ratio;
+    c.style.width = width + "px";
+    c.style.height = rows * FG_ROW + "px";
+    var g = c.getContext("2d"), z = this.zoom, scale = width / t.w[z], self = this, drawn = 0, matched = 0;
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
+    g.font = "11px system-ui, sans-serif";
+    g.textBaseline = "middle";
+    this.rows = [];
+    function box(node, x, right) {
+      (self.rows[t.depth[node]] = self.rows[t.depth[node]] || []).push([x, right, node]);
+    }
+    function paint(node, hit) {
+      var x0 = (t.x[node] - t.x[z]) * scale, wd = t.w[node] * scale;
+      if (wd < 0.5) return;
+      var x = Math.max(0, x0), right = Math.min(width, x0 + wd), y = t.depth[node] * FG_ROW, f = t.frame[node];
+      var isHit = self.matches(node);
+      if (isHit && !hit) matched += t.w[node]; /* an outer match already counts its callees */
+      hit = hit || isHit;
+      g.fillStyle = f < 0 ? "#d7d9de" : self.query && !isHit ? "hsl(" + frameHue(f) + ",25%,82%)"
+                  : isHit ? "#b05cc8" : "hsl(" + frameHue(f) + ",85%,62%)";
+      g.fillRect(x, y, Math.max(0.5, right - x - 0.5), FG_ROW - 1);
+      box(node, x, right);
+      drawn++;
+      if (right - x > 28) {
+        var label = f < 0 ? "all (" + self.fmt(t.w[node]) + ")" : frameLabel(f), room = right - x - 6;
+        if (g.measureText(label).width > room) label = label.slice(0, Math.max(1, Math.floor(room / 6.2))) + "…";
+        g.fillStyle = "#1d1f24";
+        g.fillText(label, x + 3, y + FG_ROW / 2);
+      }
+      for (var k = t.first[node]; k > 0; k = t.next[k]) paint(k, hit);
+    }
+    /* the zoomed frame's callers span the whole width above it */
+    for (var a = z ? t.parent[z] : -1; a >= 0; a = a ? t.parent[a] : -1) {
+      g.fillStyle = "#eceef2";
+      g.fillRect(0, t.depth[a] * FG_ROW, width, FG_ROW - 1);
+      box(a, 0, width);
+    }
+    paint(z, false);
+    c.setAttribute("data-drawn", drawn);
+    c.setAttribute("data-matched", this.query ? (matched / t.w[0]).toFixed(4) : "");
+    c.setAttribute("data-zoom", z ? D.stacks.frames[t.frame[z]][1] : "all");
+    this.matched = matched;
+  };
+
+  Flame.prototype.at = function (ev) {
+    var r = this.canvas.getBoundingClientRect(), x = ev.clientX - r.left, row = this.rows[Math.floor((ev.clientY - r.top) / FG_ROW)];
+    for (var i = 0; row && i < row.length; i++) if (x >= row[i][0] && x < row[i][1]) return row[i][2];
+    return -1;
+  };
+
+  Flame.prototype.hover = function (ev, node) {
+    if (node < 0) { this.tip.style.display = "none"; return; }
+    var t = this.t;
+    this.tip.textContent = (node ? frameLabel(t.frame[node]) : "all") + " — " + this.fmt(t.w[node]) + " (" +
+                           orZero(fmtPct(t.w[node], t.w[0]), "0%") + ")";
+    this.tip.style.display = "block";
+    this.tip.style.left = Math.max(0, Math.min(ev.offsetX + 12, this.canvas.clientWidth - 260)) + "px";
+    this.tip.style.top = (ev.offsetY + 14) + "px";
+  };
+
+  Flame.prototype.click = function (node) {
+    if (node < 0) return;
+    this.zoom = node === this.zoom && node ? this.t.parent[node] : node;
+    this.draw();
+    this.select(node);
+  };
+
+  /* The bar under the graph: the frame, its figure, a link to its line. */
+  Flame.prototype.select = function (node) {
+    this.bar.textContent = "";
+    if (node <= 0) return;
+    var fr = D.stacks.frames[this.t.frame[node]], fi = -1, wt = this.t.w[node];
+    D.files.forEach(function (f, i) { if (f.path === fr[0]) fi = i; });
+    add(this.bar, "strong", null, fr[1]);
+    add(this.bar, "span", null, " " + this.fmt(wt) + " (" + orZero(fmtPct(wt, this.t.w[0]), "0%") + ") ");
+    var a = add(this.bar, "a", null, fr[0] + ":" + fr[2]);
+    a.href = "#" + (fi >= 0 ? "f" + fi + "-L" + fr[2] : "source");
+    a.addEventListener("click", function (ev) { if (fi >= 0) { ev.preventDefault(); reveal(fi, fr[2]); } });
+  };
+
+  Flame.prototype.search = function (q) {
+    if (!this.canvas) return;
+    this.query = q.toLowerCase();
+    this.draw();
+  };
+
+  function flameGraphs() {
+    if (!D.stacks || !D.stacks.list.length) return;
+    var sec = section("Flame graphs", "Call paths, the program at the top: each frame is as wide as what it and the frames " +
+                      "under it (what it called) took. Click a frame to zoom; the bar under a graph links to its line.");
+    sec.id = "flame";
+    var tools = add(sec, "div", "flame-tools"), input = add(tools, "input");
+    input.type = "search";
+    input.id = "flame-search";
+    input.placeholder = "Search functions and files";
+    var found = add(tools, "span", "note");
+    var graphs = [new Flame(sec, "flame-time", "Time (Python, native and off-CPU)", 1, fmtTime)];
+    if (MEM) graphs.push(new Flame(sec, "flame-peak", "Memory at the peak", 2, fmtBytes));
+    input.addEventListener("input", function () {
+      graphs.forEach(function (g) { g.search(input.value); });
+      var g = graphs[0];
+      found.textContent = input.value && g.canvas ? " matches: " + orZero(fmtPct(g.matched, g.t.w[0]), "0%") + " of the time" : "";
+    });
+  }
+
+  /* A test hook: "#search=TEXT" types TEXT into the flame graphs' search box. */
+  function hashSearch() {
+    var m = /^#search=(.*)$/.exec(location.hash), input = document.getElementById("flame-search");
+    if (!m || !input) return;
+    input.value = decodeURIComponent(m[1]);
+    input.dispatchEvent(new Event("input"));
+  }
+
   /* A test hook: "#click=ID,ID" clicks those elements once the page is drawn. */
   function hashClicks() {
     var m = /^#click=(.*)$/.exec(location.hash);
@@ -707,6 +916,7 @@
     leaks();
     functions();
     hotLines();
+    flameGraphs();
     processes();
     imports();
     sourceFiles();
@@ -716,6 +926,7 @@
   try {
     draw();
     hashClicks();
+    hashSearch();
     app.setAttribute("data-status", "done");
   } catch (e) {
     app.setAttribute("data-status", "error");
