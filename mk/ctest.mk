@@ -43,7 +43,7 @@ test_budget_SRC := src/launcher/budget.c src/launcher/judge.c src/launcher/util.
 test_gotpatch_SRC :=  # loads the built interposer with dlopen
 test_fuzz_corpus_SRC := src/launcher/profile.c src/launcher/stackset.c src/launcher/figures.c src/launcher/util.c \
                        src/launcher/report.c src/launcher/textfmt.c src/launcher/stackview.c src/launcher/export.c \
-                       src/launcher/pprof.c
+                       src/launcher/pprof.c src/launcher/imports.c src/common/utf8.c
 test_fuzz_corpus_EXTRA := $(OBJDIR)/gen/profile.pb-c.o
 test_stacks_SRC := src/agent/stacks.c src/agent/sites.c src/agent/arena.c src/common/jsonw.c src/common/utf8.c
 
