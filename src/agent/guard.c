@@ -1,13 +1,14 @@
 /* guard.c: the agent's view of the interposer's reentrancy guard. */
 #include "guard.h"
+#include "interposer.h"
 
 #include <dlfcn.h>
 #include <stddef.h>
 
 void fp_guard_init(fp_guard_t *g)
 {
-    g->enter = (fp_alloc_guard_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_GUARD_ENTER);
-    g->leave = (fp_alloc_guard_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_GUARD_LEAVE);
+    g->enter = (fp_alloc_guard_fn)fp_interposer_sym(FP_ALLOC_GUARD_ENTER);
+    g->leave = (fp_alloc_guard_fn)fp_interposer_sym(FP_ALLOC_GUARD_LEAVE);
     if (!g->enter || !g->leave)
         g->enter = g->leave = NULL;
 }

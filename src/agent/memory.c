@@ -2,6 +2,7 @@
 #include <Python.h>
 
 #include "memory.h"
+#include "interposer.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -163,11 +164,11 @@ void fp_memory_init(fp_memory_t *mem, fp_agent_t *agent)
 
 int fp_memory_start(fp_memory_t *mem)
 {
-    fp_alloc_attach_fn attach = (fp_alloc_attach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_ATTACH);
-    fp_alloc_wrap_python_fn wrap = (fp_alloc_wrap_python_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_WRAP_PYTHON);
-    fp_alloc_wrap_arenas_fn wrap_arenas = (fp_alloc_wrap_arenas_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_WRAP_ARENAS);
-    mem->detach = (fp_alloc_detach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_DETACH);
-    mem->stats = (fp_alloc_stats_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_STATS);
+    fp_alloc_attach_fn attach = (fp_alloc_attach_fn)fp_interposer_sym(FP_ALLOC_ATTACH);
+    fp_alloc_wrap_python_fn wrap = (fp_alloc_wrap_python_fn)fp_interposer_sym(FP_ALLOC_WRAP_PYTHON);
+    fp_alloc_wrap_arenas_fn wrap_arenas = (fp_alloc_wrap_arenas_fn)fp_interposer_sym(FP_ALLOC_WRAP_ARENAS);
+    mem->detach = (fp_alloc_detach_fn)fp_interposer_sym(FP_ALLOC_DETACH);
+    mem->stats = (fp_alloc_stats_fn)fp_interposer_sym(FP_ALLOC_STATS);
     if (!attach || !wrap || !wrap_arenas || !mem->detach || !mem->stats)
         return -1;
     fp_agent_t *a = mem->agent;
@@ -186,6 +187,10 @@ int fp_memory_start(fp_memory_t *mem)
     mem->wrapped = true;
     if (attach(&hooks, &config) != 0)
         return -1;
+    if (fp_interposer_patch() != 0) { /* not preloaded: it sees only what is patched */
+        mem->detach();
+        return -1;
+    }
     mem->active = true;
     fp_memory_tick(mem);
     return 0;
@@ -201,6 +206,7 @@ void fp_memory_stop(fp_memory_t *mem)
         return;
     if (mem->detach)
         mem->detach();
+    fp_interposer_unpatch();
     fp_memory_tick(mem);
     mem->final_hwm = high_water_bytes(mem);
 }

@@ -285,5 +285,5 @@ def _print_spans(paths):
 
 if __name__ == "__main__":
     _print_spans(sys.argv[1:])
-else:
+elif __name__ == "sitecustomize":  # not when the footprint package loads it for function_spans
     _boot()

@@ -100,5 +100,10 @@ typedef void (*fp_alloc_visit_live_fn)(fp_alloc_live_fn fn, void *ctx);
 #define FP_ALLOC_VISIT_LIVE "fp_alloc_visit_live"
 #define FP_ALLOC_GUARD_ENTER "fp_alloc_guard_enter"
 #define FP_ALLOC_GUARD_LEAVE "fp_alloc_guard_leave"
+/* Without LD_PRELOAD (the interposer loaded with dlopen): point every
+ * loaded object's relocation slots at the interposer, and back
+ * (interposer/gotpatch.h); int (*)(void). */
+#define FP_ALLOC_PATCH "fp_alloc_patch"
+#define FP_ALLOC_UNPATCH "fp_alloc_unpatch"
 
 #endif

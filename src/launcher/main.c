@@ -1,4 +1,5 @@
-/* main.c: the footprint command: `run` (the default) and `view`; `check` is check.c's. */
+/* main.c: the footprint command: `run` (the default) and `view`; `check` is check.c's,
+ * `collect` (for the Python package) collect.c's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include "child.h"
 #include "compare.h"
 #include "cli.h"
+#include "collect.h"
 #include "../common/path.h"
 #include "html.h"
 #include "imports.h"
@@ -337,6 +339,8 @@ int main(int argc, char **argv)
         return fp_compare_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "export") == 0)
         return fp_export_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "collect") == 0)
+        return fp_collect_main(argc, argv);
     fp_options_t o;
     if (fp_cli_parse(&o, argc, argv) != 0)
         return EXIT_USAGE;
