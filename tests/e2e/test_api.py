@@ -110,3 +110,37 @@ def test_no_agent_for_the_interpreter(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "error: footprint has no agent for this interpreter" in done.stdout
     assert done.stdout.rstrip().endswith("still running")
+
+
+def run_more(*args):
+    done = run_api(MAIN_PYTHON, program("api_more.py"), *args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_threads_before_and_inside_the_region():
+    """A thread started in the region is profiled; one alive before it is
+    profiled while the region lasts."""
+    fns = run_more("threads")["functions"]
+    # 0.3 s of CPU each; sampling on a loaded machine spreads it widely
+    assert 0.1 < fns["new_work"]["cpu_s"] < 2.0, fns
+    assert 0.1 < fns["old_work"]["cpu_s"] < 2.0, fns
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_forked_child_only_when_asked(follow):
+    result = run_more("children", "1" if follow else "0")
+    child = result["functions"].get("in_child", {"alloc_bytes": 0})
+    if follow:
+        assert result["processes"] == 2
+        assert within(child["alloc_bytes"], 30 * MB, 0.05), result
+    else:
+        assert result["processes"] == 1
+        assert child["alloc_bytes"] == 0, result
+
+
+def test_two_regions_each_have_their_own_figures():
+    result = run_more("twice")
+    first, second = result["first"], result["second"]
+    assert within(first["first"]["alloc_bytes"], 40 * MB, 0.05) and "second" not in first, result
+    assert within(second["second"]["alloc_bytes"], 25 * MB, 0.05) and "first" not in second, result

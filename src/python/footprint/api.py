@@ -39,7 +39,7 @@ class _Recorder:
         self.lock = threading.Lock()
         self.agent = None
         self.boot = None
-        self.region = None  # (run_dir, options, start wall time) while recording
+        self.region = None  # (run_dir, options, start time, resident bytes, owner pid) while recording
         self.hooks_installed = False
 
     def load(self):
@@ -165,6 +165,7 @@ def _install_hooks(r):
     agent = r.agent
     os.register_at_fork(before=agent.before_fork, after_in_parent=agent.after_fork_parent,
                         after_in_child=agent.after_fork_child)
+    r.boot._wrap_os_exits(agent)  # a forked child's os._exit (multiprocessing) writes its fragment
     atexit.register(_stop_at_exit)
     r.hooks_installed = True
 
@@ -195,21 +196,27 @@ def start(**options):
             raise
         if not started:
             shutil.rmtree(run_dir, ignore_errors=True)
-            raise FootprintError("footprint's agent cannot start again in this process "
-                                 "(this build profiles one region per process)")
+            raise FootprintError("footprint's agent did not start")
         _install_hooks(r)
-        r.region = (run_dir, o, began, resident)
+        r.region = (run_dir, o, began, resident, os.getpid())
 
 
 def stop():
     """Stops recording and returns the Profile of the region.
-    FootprintError when not recording."""
+    FootprintError when not recording. In a child forked during the
+    region it only ends the child's part (merged into the region's
+    profile with children=True) and returns None."""
     r = _recorder
     with r.lock:
         if r.region is None:
             raise FootprintError("footprint is not recording: call footprint.start() first")
-        run_dir, o, began, resident = r.region
+        run_dir, o, began, resident, owner = r.region
         r.region = None
+        if os.getpid() != owner:
+            # a child forked in the region: its figures are its fragment in
+            # the region's directory (children=True), which the owner merges
+            r.agent.stop()
+            return None
         try:
             r.agent.stop()
             elapsed = time.monotonic() - began
@@ -273,7 +280,8 @@ class Profile:
         return self
 
     def __exit__(self, *exc):
-        self._data = stop()._data
+        done = stop()
+        self._data = done._data if done is not None else {}
         return False
 
     @property
