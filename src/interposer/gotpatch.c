@@ -216,14 +216,22 @@ static object_t *find_object(uintptr_t base, const void *phdr)
 }
 
 /* The loader, the vDSO and the interposer itself keep their slots: the
- * loader's run before anything is set up, and ours must reach libc. */
+ * loader's run before anything is set up, and ours must reach libc. So
+ * do sanitizer runtimes: their own calls must reach libc, not come back
+ * through us into their interceptors. */
 static bool left_alone(const struct dl_phdr_info *info)
 {
+    static const char *const names[] = {"ld-linux", "ld64.so", "linux-vdso", "linux-gate",
+                                        "libasan", "libtsan", "liblsan", "libubsan", "libhwasan"};
     const char *name = info->dlpi_name ? info->dlpi_name : "";
     const char *base = strrchr(name, '/');
     base = base ? base + 1 : name;
-    return info->dlpi_addr == gp.own_base || strncmp(base, "ld-linux", 8) == 0 || strncmp(base, "ld64.so", 7) == 0 ||
-           strncmp(base, "linux-vdso", 10) == 0 || strncmp(base, "linux-gate", 10) == 0;
+    if (info->dlpi_addr == gp.own_base)
+        return true;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strncmp(base, names[i], strlen(names[i])) == 0)
+            return true;
+    return false;
 }
 
 static int patch_one(struct dl_phdr_info *info, size_t size, void *arg)

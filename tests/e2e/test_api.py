@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import FOOTPRINT, MAIN_PYTHON, ROOT, has_numpy, program
+from conftest import FOOTPRINT, MAIN_PYTHON, ROOT, needs_interposer, program
 
 BUILD_PYTHON = os.path.join(os.path.dirname(FOOTPRINT), "python")
 MB = 1_000_000
@@ -16,8 +16,10 @@ MB = 1_000_000
 
 def run_api(python, script, *args, timeout=120):
     env = dict(os.environ, PYTHONPATH=BUILD_PYTHON)
-    for name in [n for n in env if n.startswith("FOOTPRINT_") or n == "LD_PRELOAD"]:
+    for name in [n for n in env if n.startswith("FOOTPRINT_")]:
         del env[name]
+    # no interposer preloaded (a sanitizer's runtime stays first)
+    env["LD_PRELOAD"] = ":".join(p for p in env.get("LD_PRELOAD", "").split(":") if p and "footprint" not in p)
     return subprocess.run([python, script] + list(args), env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -29,6 +31,7 @@ def within(value, truth, tolerance):
     return abs(value - truth) <= tolerance * truth
 
 
+@needs_interposer
 def test_region_figures(python, tmp_path):
     out = str(tmp_path / "p")
     done = run_api(python, program("api_region.py"), out)
@@ -127,6 +130,7 @@ def test_threads_before_and_inside_the_region():
     assert 0.1 < fns["old_work"]["cpu_s"] < 2.0, fns
 
 
+@needs_interposer
 @pytest.mark.parametrize("follow", [False, True])
 def test_forked_child_only_when_asked(follow):
     result = run_more("children", "1" if follow else "0")
@@ -139,6 +143,7 @@ def test_forked_child_only_when_asked(follow):
         assert child["alloc_bytes"] == 0, result
 
 
+@needs_interposer
 def test_two_regions_each_have_their_own_figures():
     result = run_more("twice")
     first, second = result["first"], result["second"]
