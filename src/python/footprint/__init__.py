@@ -14,3 +14,10 @@ from .api import FootprintError, Profile, profile, start, stop
 
 __version__ = "0.1.0"
 __all__ = ["FootprintError", "Profile", "profile", "start", "stop"]
+
+
+def load_ipython_extension(shell):
+    """`%load_ext footprint`: the %%footprint and %footprint magics."""
+    from .magic import load_ipython_extension as load
+
+    load(shell)
