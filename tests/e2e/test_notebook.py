@@ -78,7 +78,8 @@ def test_notebook_cells(monkeypatch):
              "%%footprint\nsmall = bytearray(30_000_000)", "%%footprint --bogus\nnever = 1",
              "%%footprint\nimport time\ntime.sleep(60)", "%%footprint\nafter = bytearray(20_000_000)",
              "print(after is not None, 'never' in dir())",
-             "def make(n):\n    return bytearray(n)", "%%footprint\nmade = make(15_000_000)"]
+             "def make(n):\n    return bytearray(n)", "%%footprint\nmade = make(15_000_000)",
+             "%%footprint\npartial = bytearray(10_000_000)\nraise ValueError('boom')"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     client = NotebookClient(nb, kernel_name="python3", timeout=180, allow_errors=True)
     with client.setup_kernel():
@@ -124,6 +125,12 @@ def test_notebook_cells(monkeypatch):
     assert [f["path"] for f in called["files"]] == ["In [9]"], called["files"]  # In [10]'s line: self figures 0
     made = _lines(called, "In [9]")[2]
     assert abs(made["alloc_bytes"] - 15 * MB) <= 0.05 * 15 * MB and "bytearray(n)" in made["source"], made
+
+    # an exception: its traceback, and the profile up to it
+    assert any(o.get("ename") == "ValueError" for o in outs[10]), outs[10]
+    assert "boom" in "".join("".join(o.get("traceback", [])) for o in outs[10])
+    partial = _lines(_page_profile(outs[10]), "In [11]")[2]
+    assert abs(partial["alloc_bytes"] - 10 * MB) <= 0.05 * 10 * MB, partial
 
 
 IPYTHON_SCRIPT = """

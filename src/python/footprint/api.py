@@ -100,7 +100,8 @@ def _environment(run_dir, o):
         "FOOTPRINT_PROGRAM_DIR_GIVEN": directory,
         "FOOTPRINT_PROFILE_ALL": "1" if o["profile_all"] else "0",
         "FOOTPRINT_INCLUDE": "\n".join(o["include"]),
-        "FOOTPRINT_EXCLUDE": "\n".join(o["exclude"]),
+        # footprint's own package is never the program's (its stop runs in the region)
+        "FOOTPRINT_EXCLUDE": "\n".join([os.path.dirname(os.path.abspath(__file__)) + "/*"] + list(o["exclude"])),
         "FOOTPRINT_CHILDREN": "1" if o["children"] else "0",
         "FOOTPRINT_LEAKS": "1" if o["leaks"] else "0",
         # not preloaded: the agent loads it and patches it in (memory only)
