@@ -5,10 +5,13 @@
  * changes something carries a CSRF token derived from the session's. */
 #include "web.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../launcher/util.h"
 #include "intake.h"
@@ -326,7 +329,9 @@ static enum MHD_Result home(fp_db_t *db, struct MHD_Connection *c, const who *w,
     size_t i;
     json_array_foreach(list, i, s) row(&b, s);
     json_decref(list);
-    add(&b, "</table></section>");
+    add(&b, "</table></section><section><h1>Compare two submissions</h1><form method=\"get\" action=\"/compare\">"
+            "<label>Submission <input name=\"a\" size=\"6\"></label> <label>with <input name=\"b\" size=\"6\">"
+            "</label> <button>Compare</button></form></section>");
     return send_page(c, error ? 400 : 200, &b, NULL);
 }
 
@@ -463,6 +468,99 @@ static enum MHD_Result cancel(fp_db_t *db, struct MHD_Connection *c, const who *
     return redirect(c, to, NULL);
 }
 
+/* ---- comparing two submissions: `footprint compare` on their profiles ---- */
+
+/* Runs `footprint compare` on submissions A and B into DIR: its text
+ * (caller frees) and DIR/compare.html, or NULL. */
+static char *compare_run(fp_db_t *db, long long a, long long b, const char *dir)
+{
+    const char *launcher = getenv("FOOTPRINT_LAUNCHER");
+    char *pa = fp_xasprintf("%s/submission-%lld.json", dir, a), *pb = fp_xasprintf("%s/submission-%lld.json", dir, b);
+    char *html = fp_xasprintf("%s/compare.html", dir), *text = fp_xasprintf("%s/compare.txt", dir), *out = NULL;
+    long long ids[2] = {a, b};
+    const char *paths[2] = {pa, pb};
+    int ok = launcher != NULL;
+    for (int i = 0; ok && i < 2; i++) {
+        char *body;
+        size_t len;
+        FILE *f = NULL;
+        ok = fp_store_artifact_get(db, ids[i], "profile", &body, &len) == 0;
+        if (ok) {
+            f = fopen(paths[i], "w");
+            ok = f && fwrite(body, 1, len, f) == len;
+            free(body);
+        }
+        if (f)
+            ok = fclose(f) == 0 && ok;
+    }
+    pid_t pid = ok ? fork() : -1;
+    if (pid == 0) {
+        int fd = open(text, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, 1);
+        execl(launcher, "footprint", "compare", pa, pb, "--html", html, (char *)NULL);
+        _exit(127);
+    }
+    int status = 1;
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+    size_t len;
+    if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        out = fp_read_file(text, &len);
+    free(pa), free(pb), free(html), free(text);
+    return out;
+}
+
+static bool may_see(fp_db_t *db, const who *w, long long id)
+{
+    json_t *s = fp_store_get(db, id);
+    bool ok = s && (fp_token_sees_all(w->role) || !strcmp(json_string_value(json_object_get(s, "submitter")), w->name));
+    json_decref(s);
+    return ok;
+}
+
+/* /compare?a=ID&b=ID (the page, with compare's text) and
+ * /compare/A/B/report (compare's HTML page, framed like a report). */
+static enum MHD_Result compare(fp_db_t *db, struct MHD_Connection *c, const who *w, long long a, long long b,
+                               bool report)
+{
+    char dir[] = "/tmp/fp-compare-XXXXXX";
+    sb p = {0};
+    bool made = a > 0 && b > 0 && may_see(db, w, a) && may_see(db, w, b) && mkdtemp(dir);
+    char *text = made ? compare_run(db, a, b, dir) : NULL;
+    enum MHD_Result rc;
+    if (report && text) {
+        char *html = fp_xasprintf("%s/compare.html", dir);
+        size_t len;
+        char *body = fp_read_file(html, &len);
+        free(html);
+        rc = body ? fp_http_send(c, 200, "text/html; charset=utf-8", body, len, true)
+                  : fp_http_send(c, 500, "text/plain", (char *)"no page", 7, false);
+    } else {
+        head(&p, "Compare", w);
+        if (!text) {
+            add(&p, "<section><h1>Cannot compare</h1><p>Give two finished submissions of yours that kept their "
+                    "profiles: <code>/compare?a=ID&amp;b=ID</code>.</p></section>");
+            rc = send_page(c, 404, &p, NULL);
+        } else {
+            addf(&p, "<section><h1>Submission %lld and submission %lld</h1><pre id=\"compare\">", a, b);
+            esc(&p, text);
+            addf(&p, "</pre></section><section><iframe id=\"report\" sandbox=\"allow-scripts\" "
+                     "src=\"/compare/%lld/%lld/report\"></iframe></section>", a, b);
+            rc = send_page(c, 200, &p, NULL);
+        }
+    }
+    free(text);
+    if (made) {
+        char *f;
+        f = fp_xasprintf("%s/submission-%lld.json", dir, a), unlink(f), free(f);
+        f = fp_xasprintf("%s/submission-%lld.json", dir, b), unlink(f), free(f);
+        f = fp_xasprintf("%s/compare.html", dir), unlink(f), free(f);
+        f = fp_xasprintf("%s/compare.txt", dir), unlink(f), free(f);
+        rmdir(dir);
+    }
+    return rc;
+}
+
 static enum MHD_Result asset(struct MHD_Connection *c, const char *type, const unsigned char *p, unsigned len)
 {
     return fp_http_send_with(c, 200, type, (char *)p, len, false, page_headers);
@@ -489,6 +587,14 @@ enum MHD_Result fp_web_route(fp_db_t *db, const fp_config_t *cfg, struct MHD_Con
         return submit(db, cfg, c, &w, b);
     if (strcmp(url, "/logout") == 0 && post)
         return redirect(c, "/login", "fp_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    long long other;
+    if (strcmp(url, "/compare") == 0 && !post) {
+        const char *a = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "a");
+        const char *b2 = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
+        return compare(db, c, &w, a ? atoll(a) : 0, b2 ? atoll(b2) : 0, false);
+    }
+    if (sscanf(url, "/compare/%lld/%lld/report%n", &id, &other, &used) == 2 && !url[used] && !post)
+        return compare(db, c, &w, id, other, true);
     if (sscanf(url, "/submissions/%lld%n", &id, &used) == 1 && id > 0) {
         if (!url[used] && !post)
             return submission(db, c, &w, id);

@@ -234,3 +234,24 @@ def test_csrf_login_csp_escaping(service):
     # another submitter's page is not there for them
     bob = service.token("bob")
     assert fetch(session(service, bob), service.url + "/submissions/1")[0] == 404
+
+
+def test_compare_page(service):
+    """Two submissions side by side through `footprint compare`: its table
+    on the page, its chart page framed; another submitter's is refused."""
+    alice = service.tokens["alice"]
+    small = service.submit(alice, "model.py", b"data = bytearray(10_000_000)\nprint(len(data))\n")
+    large = service.submit(alice, "model.py", b"data = bytearray(80_000_000)\nprint(len(data))\n")
+    service.wait(alice, [small, large])
+    web = session(service, alice)
+    status, headers, page = fetch(web, service.url + "/compare?a=%d&b=%d" % (small, large))
+    assert status == 200, page
+    table = re.search(r'<pre id="compare">(.*?)</pre>', page, re.S).group(1)
+    peak = [l for l in table.splitlines() if l.split()[:1] == ["peak"]][0].split()
+    assert peak[-1].endswith("x") and float(peak[-1][:-1]) > 1.5, table  # 80 MB kept against 10 MB
+    assert '<iframe id="report" sandbox="allow-scripts" src="/compare/%d/%d/report">' % (small, large) in page
+    status, headers, chart = fetch(web, service.url + "/compare/%d/%d/report" % (small, large))
+    assert status == 200 and "sandbox" in headers["Content-Security-Policy"] and "<html" in chart.lower()
+    bob = service.token("bob")
+    assert fetch(session(service, bob), service.url + "/compare?a=%d&b=%d" % (small, large))[0] == 404
+    assert not [d for d in os.listdir("/tmp") if d.startswith("fp-compare-")]
