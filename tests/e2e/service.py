@@ -179,3 +179,13 @@ def processes_with(text):
             except OSError:
                 pass
     return found
+
+
+def gone(text, timeout=10):
+    """Whether every process whose command line holds TEXT is gone within
+    TIMEOUT seconds (a killed job's processes go in a chain: its worker, the
+    sandbox, then everything in its pid namespace)."""
+    end = time.time() + timeout
+    while processes_with(text) and time.time() < end:
+        time.sleep(0.1)
+    return processes_with(text) == []
