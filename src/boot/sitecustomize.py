@@ -68,6 +68,8 @@ def _start_agent():
         return
     finally:
         del sys.path[0]
+    if os.environ.get("FOOTPRINT_OFF") == "1":
+        return  # `footprint run --off`: the program records with footprint.start()/stop()
     if not _footprint.start(function_spans):
         return None
     import atexit

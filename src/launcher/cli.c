@@ -43,6 +43,8 @@ void fp_cli_usage(void)
         "  --exclude GLOB          do not profile files matching GLOB (repeatable)\n"
         "  --no-leaks              do not look for leaks\n"
         "  --no-children           profile the main process only\n"
+        "  --off                   record only between the program's footprint.start()\n"
+        "                          and footprint.stop() (the Python package)\n"
         "  --no-stacks             record no call stacks (lines only)\n"
         "  --stacks                also print the heaviest call paths, as a tree\n"
         "  --reduced               report only the lines over 5% of a total\n"
@@ -137,6 +139,7 @@ static int set_flag(fp_options_t *o, const char *name)
     struct { const char *name; bool *flag; } flags[] = {
         {"--cpu-only", &o->cpu_only},   {"--profile-all", &o->profile_all},
         {"--no-leaks", &o->no_leaks},   {"--no-children", &o->no_children},
+        {"--off", &o->off},
         {"--reduced", &o->reduced},     {"--quiet", &o->quiet},
         {"--no-color", &o->no_color},   {"--no-colour", &o->no_color},
         {"--stacks", &o->stacks},       {"--no-stacks", &o->no_stacks},

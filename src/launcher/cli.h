@@ -33,6 +33,7 @@ typedef struct fp_options {
     int nexclude;
     bool no_leaks;
     bool no_children;
+    bool off;                  /* --off: loaded, recording only between footprint.start() and stop() */
     bool no_stacks;            /* --no-stacks: record no call stacks */
     /* report */
     bool reduced;

@@ -149,3 +149,18 @@ def test_two_regions_each_have_their_own_figures():
     first, second = result["first"], result["second"]
     assert within(first["first"]["alloc_bytes"], 40 * MB, 0.05) and "second" not in first, result
     assert within(second["second"]["alloc_bytes"], 25 * MB, 0.05) and "first" not in second, result
+
+
+@needs_interposer
+def test_run_off_records_only_the_stretches(footprint):
+    """`footprint run --off`: the agent is loaded, not recording; the
+    program's start()/stop() stretches are the profile."""
+    env = dict(os.environ, PYTHONPATH=BUILD_PYTHON)
+    run = footprint([program("api_off.py")], options=["--off"], env=env)
+    assert run.returncode == 0, run.stderr
+    assert "stop returns None" in run.stdout and "done" in run.stdout
+    fns = {fn["name"]: fn for f in run.profile["files"] for fn in f["functions"]}
+    assert within(fns["inside"]["alloc_bytes"], 40 * MB, 0.05), fns.get("inside")
+    assert within(fns["again"]["alloc_bytes"], 20 * MB, 0.05), fns.get("again")
+    assert fns.get("before", {"alloc_bytes": 0})["alloc_bytes"] == 0
+    assert fns.get("between", {"alloc_bytes": 0})["alloc_bytes"] == 0

@@ -183,9 +183,12 @@ def start(**options):
         if r.region is not None:
             raise FootprintError("footprint is already recording: call footprint.stop() first")
         agent = r.load()
-        if os.environ.get("FOOTPRINT_RUN_DIR") and os.environ.get("FOOTPRINT_OFF") != "1":
-            raise FootprintError("this program runs under `footprint run`, which profiles all of it; "
-                                 "use `footprint run --off` to record only footprint.start()/stop()")
+        if os.environ.get("FOOTPRINT_RUN_DIR"):
+            if os.environ.get("FOOTPRINT_OFF") != "1":
+                raise FootprintError("this program runs under `footprint run`, which profiles all of it; "
+                                     "use `footprint run --off` to record only footprint.start()/stop()")
+            _start_stretch(r, agent)
+            return
         run_dir = tempfile.mkdtemp(prefix="footprint-region-")
         resident = _resident_bytes()
         _reset_peak()
@@ -202,17 +205,31 @@ def start(**options):
         r.region = (run_dir, o, began, resident, os.getpid())
 
 
+def _start_stretch(r, agent):
+    """`footprint run --off`: the launcher's agent, its options and run
+    directory; each stretch leaves a fragment the launcher merges at the
+    end of the run, so the profile covers the stretches only."""
+    if not agent.start(r.boot.function_spans):
+        raise FootprintError("footprint's agent did not start")
+    _install_hooks(r)
+    r.region = (None, None, time.monotonic(), None, os.getpid())
+
+
 def stop():
     """Stops recording and returns the Profile of the region.
     FootprintError when not recording. In a child forked during the
     region it only ends the child's part (merged into the region's
-    profile with children=True) and returns None."""
+    profile with children=True) and returns None; so it does under
+    `footprint run --off`, whose profile the launcher writes at the end."""
     r = _recorder
     with r.lock:
         if r.region is None:
             raise FootprintError("footprint is not recording: call footprint.start() first")
         run_dir, o, began, resident, owner = r.region
         r.region = None
+        if run_dir is None:  # a stretch of `footprint run --off`: the launcher's profile
+            r.agent.stop()
+            return None
         if os.getpid() != owner:
             # a child forked in the region: its figures are its fragment in
             # the region's directory (children=True), which the owner merges
