@@ -21,7 +21,7 @@ void fp_cli_usage(void)
         "       footprint sweep -p NAME=V1,V2,... [sweep options] [options] script.py [args...]\n"
         "       footprint compare a.json b.json [more.json ...] [--html out.html]\n"
         "       footprint export --format collapsed|speedscope|pprof|chrome profile.json -o OUT\n"
-        "       footprint collect RUN_DIR --json FILE ...   (the Python package's regions)\n"
+        "       footprint collect RUN_DIR --json FILE ...   (for the Python package)\n"
         "\n"
         "Profiles a Python program, unchanged: CPU time per line and function, split\n"
         "into Python, native and off-CPU time, and memory (allocations, the peak and\n"
