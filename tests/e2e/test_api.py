@@ -44,7 +44,7 @@ def test_region_figures(python, tmp_path):
     assert within(lines[at["native"]]["alloc_bytes"], 40 * MB, 0.05), lines[at["native"]]
     python_s = sum(lines[n]["cpu_python_s"] for n in at["spin"] if n in lines)
     native_s = sum(lines[n]["cpu_native_s"] for n in at["spin"] if n in lines)
-    assert python_s > 0.15 and python_s > 0.8 * (python_s + native_s), (python_s, native_s)
+    assert python_s > 0.1 and python_s > 0.8 * (python_s + native_s), (python_s, native_s)  # 0.3 s of CPU, loaded
     # before and after the region: not in its profile
     assert at["kept"] not in lines and at["after"] not in lines
     # a block made before the region and freed in it counts nowhere, never negatively
