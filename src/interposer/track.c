@@ -41,7 +41,7 @@ static struct {
     _Atomic uint64_t alloc_bytes, alloc_python_bytes, copy_bytes, samples, dropped;
     _Atomic int64_t live_estimate, peak_estimate, next_snapshot;
     _Atomic int snapshotting;
-} st;
+} shared;
 
 static uint64_t now_ns(void)
 {
@@ -90,7 +90,7 @@ static void filter_remove(uintptr_t p)
 static bool live_insert(uintptr_t p, const fp_live_t *rec)
 {
     if (!fp_livetab_insert(p, rec)) {
-        atomic_fetch_add(&st.dropped, 1);
+        atomic_fetch_add(&shared.dropped, 1);
         return false;
     }
     filter_add(p);
@@ -111,18 +111,18 @@ static bool live_take(uintptr_t p, fp_live_t *out)
  * each line holds. A flag, never waited on, keeps it to one at a time. */
 static void check_peak(int64_t live)
 {
-    int64_t peak = atomic_load(&st.peak_estimate);
-    while (live > peak && !atomic_compare_exchange_weak(&st.peak_estimate, &peak, live))
+    int64_t peak = atomic_load(&shared.peak_estimate);
+    while (live > peak && !atomic_compare_exchange_weak(&shared.peak_estimate, &peak, live))
         ;
-    if (live < atomic_load(&st.next_snapshot) || !st.hooks.on_peak)
+    if (live < atomic_load(&shared.next_snapshot) || !shared.hooks.on_peak)
         return;
     int expected = 0;
-    if (!atomic_compare_exchange_strong(&st.snapshotting, &expected, 1))
+    if (!atomic_compare_exchange_strong(&shared.snapshotting, &expected, 1))
         return;
-    st.hooks.on_peak(live);
+    shared.hooks.on_peak(live);
     int64_t margin = live / 100 > (1 << 20) ? live / 100 : (1 << 20);
-    atomic_store(&st.next_snapshot, live + margin);
-    atomic_store(&st.snapshotting, 0);
+    atomic_store(&shared.next_snapshot, live + margin);
+    atomic_store(&shared.snapshotting, 0);
 }
 
 /* ---- slow paths -------------------------------------------------------------- */
@@ -130,9 +130,9 @@ static void check_peak(int64_t live)
 /* Adds this thread's counts to the process totals. */
 static void flush(fp_tls_t *t)
 {
-    atomic_fetch_add_explicit(&st.alloc_bytes, t->bytes[0] + t->bytes[1], memory_order_relaxed);
-    atomic_fetch_add_explicit(&st.alloc_python_bytes, t->bytes[1], memory_order_relaxed);
-    atomic_fetch_add_explicit(&st.copy_bytes, t->copy_bytes, memory_order_relaxed);
+    atomic_fetch_add_explicit(&shared.alloc_bytes, t->bytes[0] + t->bytes[1], memory_order_relaxed);
+    atomic_fetch_add_explicit(&shared.alloc_python_bytes, t->bytes[1], memory_order_relaxed);
+    atomic_fetch_add_explicit(&shared.copy_bytes, t->copy_bytes, memory_order_relaxed);
     t->bytes[0] = t->bytes[1] = t->copy_bytes = 0;
 }
 
@@ -141,7 +141,7 @@ static void flush(fp_tls_t *t)
  * agent is attached. */
 static bool in_step(fp_tls_t *t)
 {
-    unsigned epoch = atomic_load_explicit(&st.epoch, memory_order_acquire);
+    unsigned epoch = atomic_load_explicit(&shared.epoch, memory_order_acquire);
     if (t->epoch == epoch)
         return epoch & 1;
     t->epoch = epoch;
@@ -151,8 +151,8 @@ static bool in_step(fp_tls_t *t)
         return false;
     }
     t->bytes[0] = t->bytes[1] = t->copy_bytes = 0; /* counted while idle: not the profile's */
-    t->alloc_countdown = draw_gap(t, st.config.mean_bytes);
-    t->copy_countdown = draw_gap(t, st.config.copy_mean_bytes);
+    t->alloc_countdown = draw_gap(t, shared.config.mean_bytes);
+    t->copy_countdown = draw_gap(t, shared.config.copy_mean_bytes);
     return true;
 }
 
@@ -189,17 +189,17 @@ void fp_track_alloc_slow(void *p, size_t n, bool python)
     if (t->epoch != seen)
         count_first(&t->alloc_countdown, &t->bytes[python], n);
     flush(t);
-    if (!crossed(t, &t->alloc_countdown, st.config.mean_bytes) || n == 0 || !p)
+    if (!crossed(t, &t->alloc_countdown, shared.config.mean_bytes) || n == 0 || !p)
         return;
     t->guard++;
-    atomic_fetch_add_explicit(&st.samples, 1, memory_order_relaxed);
-    fp_live_t rec = {.python = python, .weight = weight_of(n, st.config.mean_bytes), .epoch = t->epoch};
-    rec.site = st.hooks.site();
+    atomic_fetch_add_explicit(&shared.samples, 1, memory_order_relaxed);
+    fp_live_t rec = {.python = python, .weight = weight_of(n, shared.config.mean_bytes), .epoch = t->epoch};
+    rec.site = shared.hooks.site();
     rec.t_ns = now_ns();
     if (live_insert((uintptr_t)p, &rec)) {
-        if (st.hooks.on_alloc)
-            st.hooks.on_alloc(rec.site, rec.weight, python);
-        int64_t live = atomic_fetch_add(&st.live_estimate, (int64_t)rec.weight) + (int64_t)rec.weight;
+        if (shared.hooks.on_alloc)
+            shared.hooks.on_alloc(rec.site, rec.weight, python);
+        int64_t live = atomic_fetch_add(&shared.live_estimate, (int64_t)rec.weight) + (int64_t)rec.weight;
         check_peak(live);
     }
     t->guard--;
@@ -210,22 +210,22 @@ void fp_track_alloc_slow(void *p, size_t n, bool python)
  * free to the line that frees it. */
 static void settle_free(const fp_live_t *rec, bool by_realloc)
 {
-    void *site = st.hooks.site();
+    void *site = shared.hooks.site();
     bool netted = site && site == rec->site &&
-                  (by_realloc || now_ns() - rec->t_ns <= st.config.net_window_ns);
-    atomic_fetch_sub(&st.live_estimate, (int64_t)rec->weight);
-    if (st.hooks.on_free)
-        st.hooks.on_free(rec->site, rec->t_ns, site, rec->weight, rec->python, netted);
+                  (by_realloc || now_ns() - rec->t_ns <= shared.config.net_window_ns);
+    atomic_fetch_sub(&shared.live_estimate, (int64_t)rec->weight);
+    if (shared.hooks.on_free)
+        shared.hooks.on_free(rec->site, rec->t_ns, site, rec->weight, rec->python, netted);
 }
 
-static bool attached(void) { return atomic_load_explicit(&st.epoch, memory_order_acquire) & 1; }
+static bool attached(void) { return atomic_load_explicit(&shared.epoch, memory_order_acquire) & 1; }
 
 /* A sample from this attachment. One from an earlier one (a block made
  * in a profiled region and freed in the next) names a line of a profile
  * that is gone, and its bytes are not in this one's figures. */
 static bool current(const fp_live_t *rec)
 {
-    return rec->epoch == atomic_load_explicit(&st.last_attach, memory_order_acquire);
+    return rec->epoch == atomic_load_explicit(&shared.last_attach, memory_order_acquire);
 }
 
 void fp_track_free_slow(void *p)
@@ -249,12 +249,12 @@ void fp_track_copy_slow(size_t n)
     }
     if (t->epoch != seen)
         count_first(&t->copy_countdown, &t->copy_bytes, n);
-    if (!crossed(t, &t->copy_countdown, st.config.copy_mean_bytes) || n == 0)
+    if (!crossed(t, &t->copy_countdown, shared.config.copy_mean_bytes) || n == 0)
         return;
     flush(t);
     t->guard++;
-    if (st.hooks.on_copy)
-        st.hooks.on_copy(st.hooks.site(), weight_of(n, st.config.copy_mean_bytes));
+    if (shared.hooks.on_copy)
+        shared.hooks.on_copy(shared.hooks.site(), weight_of(n, shared.config.copy_mean_bytes));
     t->guard--;
 }
 
@@ -275,7 +275,7 @@ void fp_track_realloc_after(void *old, void *p, size_t n, fp_track_moved_t *m, b
 {
     if (m->had) {
         fp_live_t rec = {.python = m->python, .site = m->site, .weight = m->weight, .t_ns = m->t_ns,
-                         .epoch = atomic_load(&st.last_attach)};
+                         .epoch = atomic_load(&shared.last_attach)};
         if (!p && n > 0) {
             live_insert((uintptr_t)old, &rec); /* it failed: the old block stays */
             return;
@@ -296,35 +296,35 @@ EXPORT int fp_alloc_attach(const fp_alloc_hooks_t *hooks, const fp_alloc_config_
 {
     if (!hooks || !hooks->site || !fp_real_init())
         return -1;
-    if (atomic_load(&st.epoch) & 1)
+    if (atomic_load(&shared.epoch) & 1)
         return -1; /* attached already */
-    st.hooks = *hooks;
-    st.config = *config;
-    if (st.config.mean_bytes == 0)
-        st.config.mean_bytes = 1;
-    if (st.config.copy_mean_bytes == 0)
-        st.config.copy_mean_bytes = st.config.mean_bytes;
+    shared.hooks = *hooks;
+    shared.config = *config;
+    if (shared.config.mean_bytes == 0)
+        shared.config.mean_bytes = 1;
+    if (shared.config.copy_mean_bytes == 0)
+        shared.config.copy_mean_bytes = shared.config.mean_bytes;
     /* the totals and estimates are this attachment's (an agent may attach
      * again after a detach): samples of an earlier one no longer count
      * (see current()) */
-    atomic_store(&st.alloc_bytes, 0);
-    atomic_store(&st.alloc_python_bytes, 0);
-    atomic_store(&st.copy_bytes, 0);
-    atomic_store(&st.samples, 0);
-    atomic_store(&st.dropped, 0);
-    atomic_store(&st.live_estimate, 0);
-    atomic_store(&st.peak_estimate, 0);
-    atomic_store(&st.next_snapshot, 1 << 20);
-    atomic_store(&st.last_attach, atomic_load(&st.epoch) + 1);
-    atomic_fetch_add(&st.epoch, 1); /* odd: attached; threads redraw their countdowns */
+    atomic_store(&shared.alloc_bytes, 0);
+    atomic_store(&shared.alloc_python_bytes, 0);
+    atomic_store(&shared.copy_bytes, 0);
+    atomic_store(&shared.samples, 0);
+    atomic_store(&shared.dropped, 0);
+    atomic_store(&shared.live_estimate, 0);
+    atomic_store(&shared.peak_estimate, 0);
+    atomic_store(&shared.next_snapshot, 1 << 20);
+    atomic_store(&shared.last_attach, atomic_load(&shared.epoch) + 1);
+    atomic_fetch_add(&shared.epoch, 1); /* odd: attached; threads redraw their countdowns */
     return 0;
 }
 
 EXPORT void fp_alloc_detach(void)
 {
     flush(&fp_tls);
-    if (atomic_load(&st.epoch) & 1)
-        atomic_fetch_add(&st.epoch, 1);
+    if (atomic_load(&shared.epoch) & 1)
+        atomic_fetch_add(&shared.epoch, 1);
 }
 
 static size_t resident(const void *base, size_t bytes)
@@ -336,13 +336,13 @@ static size_t resident(const void *base, size_t bytes)
 EXPORT void fp_alloc_stats(fp_alloc_stats_t *out)
 {
     flush(&fp_tls);
-    out->alloc_bytes = atomic_load(&st.alloc_bytes);
-    out->alloc_python_bytes = atomic_load(&st.alloc_python_bytes);
-    out->copy_bytes = atomic_load(&st.copy_bytes);
-    out->samples = atomic_load(&st.samples);
-    out->dropped = atomic_load(&st.dropped);
-    out->live_estimate = atomic_load(&st.live_estimate);
-    out->peak_estimate = atomic_load(&st.peak_estimate);
+    out->alloc_bytes = atomic_load(&shared.alloc_bytes);
+    out->alloc_python_bytes = atomic_load(&shared.alloc_python_bytes);
+    out->copy_bytes = atomic_load(&shared.copy_bytes);
+    out->samples = atomic_load(&shared.samples);
+    out->dropped = atomic_load(&shared.dropped);
+    out->live_estimate = atomic_load(&shared.live_estimate);
+    out->peak_estimate = atomic_load(&shared.peak_estimate);
     out->own_bytes = fp_livetab_resident() + resident((const void *)fp_track_filter, sizeof fp_track_filter);
 }
 
