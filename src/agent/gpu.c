@@ -217,6 +217,7 @@ static record_t *record_tick(fp_gpu_t *g, uint64_t now)
     if (g->t->count < RING)
         g->t->count++;
     g->last_us = now;
+    record_t lineless = {0};
     for (int i = 0; i < FP_MAX_THREADS; i++) {
         const fp_thread_t *t = &g->agent->cpu.threads[i];
         const fp_offcpu_t *o = &g->agent->ticker.offcpu[i];
@@ -229,8 +230,13 @@ static record_t *record_tick(fp_gpu_t *g, uint64_t now)
         sn->tid = tid;
         sn->run_ns = run;
         share_t s = {line_of(t, o), tid, run, (double)ran};
-        if (s.line)
-            offer(r, &s);
+        offer(s.line ? r : &lineless, &s);
+    }
+    /* no thread on a line yet (the first moments of a start): the tick
+     * waits for fix_lines to find where its threads were */
+    if (r->nshares == 0) {
+        r->nshares = lineless.nshares;
+        memcpy(r->shares, lineless.shares, sizeof r->shares);
     }
     weigh(r);
     return r;
@@ -242,27 +248,30 @@ static record_t *back(fp_gpu_t *g, int i)
     return i < g->t->count ? &g->t->ring[(g->t->head - 1 - i + 2 * RING) % RING] : NULL;
 }
 
-/* Moves what share S of record R charged to its line to line TO. */
+/* Moves what share S of record R charged to its line (or to no line) to
+ * line TO. */
 static void move_share(fp_gpu_t *g, record_t *r, share_t *s, fp_line_t *to)
 {
     gline_t *from = gline_of(g, s->line), *dst = gline_of(g, to);
+    if (!dst)
+        return;
     double busy = r->busy_ns * s->weight, grown = r->grown_bytes * s->weight;
-    if (from && dst) {
+    double live = grown, peak = r->to_us <= g->peak_us ? grown : 0; /* its growth was part of the peak */
+    if (from) {
+        double had = (double)atomic_load(&from->live_bytes), held = (double)atomic_load(&from->peak_bytes);
+        live = live < had ? live : had > 0 ? had : 0;
+        peak = peak < held ? peak : held > 0 ? held : 0;
         add_u(&from->busy_ns, -busy);
-        add_u(&dst->busy_ns, busy);
         add_u(&from->alloc_bytes, -grown);
-        add_u(&dst->alloc_bytes, grown);
-        double live = (double)atomic_load(&from->live_bytes);
-        double moved = grown < live ? grown : live > 0 ? live : 0;
-        add_i(&from->live_bytes, -moved);
-        add_i(&dst->live_bytes, moved);
-        double peak = (double)atomic_load(&from->peak_bytes);
-        if (r->to_us <= g->peak_us && peak > 0) { /* its growth was part of the peak */
-            double pm = grown < peak ? grown : peak;
-            add_i(&from->peak_bytes, -pm);
-            add_i(&dst->peak_bytes, pm);
-        }
+        add_i(&from->live_bytes, -live);
+        add_i(&from->peak_bytes, -peak);
+    } else {
+        add_u(&g->other_ns, -busy);
     }
+    add_u(&dst->busy_ns, busy);
+    add_u(&dst->alloc_bytes, grown);
+    add_i(&dst->live_bytes, live);
+    add_i(&dst->peak_bytes, peak);
     s->line = to;
 }
 

@@ -183,3 +183,57 @@ def test_children_gpu_use_merges(footprint, fakes, tmp_path):
     gpu = run.profile["gpu"]
     assert near(gpu["peak_bytes"], 1.5 * GIB, 0.05), gpu  # the two processes' memory together
     assert gpu["timeline"][-1][1] == 0
+
+
+RESTART = r'''
+import os, sys, time
+sys.path.insert(0, os.environ["AGENT_DIR"])
+import _footprint
+sys.path[0] = os.environ["PROGRAMS"]
+from gpu_phases import GIB, phase
+del sys.path[0]
+ME = os.getpid()
+
+def first_part():
+    phase((ME, 90, GIB)); time.sleep(0.6)
+    phase((ME, 0, 0)); time.sleep(0.1)
+
+def second_part():
+    phase((ME, 50, GIB // 4)); time.sleep(0.6)
+
+assert _footprint.start(lambda path: []) is True
+first_part()
+_footprint.stop()
+assert _footprint.start(lambda path: []) is True
+second_part()
+_footprint.stop()
+print("done")
+'''
+
+
+def test_start_stop_start_gives_two_clean_gpu_profiles(fakes, tmp_path):
+    from conftest import FOOTPRINT, PROGRAMS, _agent_root, _probe
+    info = _probe(MAIN_PYTHON)
+    agent_dir = os.path.join(_agent_root(), info[2]) if info else ""
+    prog = tmp_path / "restart.py"
+    prog.write_text(RESTART)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    env = dict(os.environ, AGENT_DIR=agent_dir, PROGRAMS=PROGRAMS, FOOTPRINT_RUN_DIR=str(run_dir),
+               FOOTPRINT_PROGRAM_DIR=str(tmp_path), FOOTPRINT_NVML_LIBRARY=fakes["new"],
+               FAKE_NVML_STATE=str(tmp_path / "nvml.log"), FAKE_NVML_PERIOD_MS="20")
+    proc = subprocess.run([MAIN_PYTHON, str(prog)], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout == "done\n", proc.stderr
+    frags = []
+    for name in os.listdir(run_dir):
+        with open(run_dir / name) as f:
+            frags.append(json.load(f))
+    first, second = sorted(frags, key=lambda f: f["start_unix_s"])
+    lines = RESTART.splitlines()
+    first_lines = {i + 1 for i, l in enumerate(lines) if "(ME, 90" in l or "(ME, 0, 0)" in l}
+    second_lines = {i + 1 for i, l in enumerate(lines) if "(ME, 50" in l}
+    gpu = lambda frag, which, k: sum(l[k] for l in frag["gpu"]["lines"] if l[1] in which)
+    assert near(gpu(first, first_lines, 2), 0.9 * 0.6, 0.1) and gpu(first, first_lines, 3) == GIB, first["gpu"]
+    assert near(gpu(second, second_lines, 2), 0.5 * 0.6, 0.1), second["gpu"]
+    assert gpu(second, second_lines, 3) == GIB // 4 and gpu(second, first_lines, 2) == 0, second["gpu"]
+    assert first["gpu"]["peak_bytes"] == GIB and second["gpu"]["peak_bytes"] == GIB // 4
