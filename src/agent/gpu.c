@@ -30,6 +30,7 @@ enum {
     TIMELINE_CAP = 1024,
     MAX_SAMPLES = 512,       /* utilization samples read per call */
     MAX_PROCS = 256,         /* running processes read per call */
+    FIX_SLACK_NS = 1000000,  /* CPU time a thread may run between a tick and blocking (fix_lines) */
 };
 
 enum { UNTRIED, ON, OFF };
@@ -277,7 +278,11 @@ static void move_share(fp_gpu_t *g, record_t *r, share_t *s, fp_line_t *to)
 
 /* A thread seen blocked on a line only now (the off-CPU accounting takes
  * the GIL once 30 ms have built up) was on that line for every earlier
- * tick since it last ran: those ticks' GPU figures move there. */
+ * tick since it last ran: those ticks' GPU figures move there. So do
+ * those of a tick after which it ran less than FIX_SLACK_NS before it
+ * blocked: NVML is read after the tick's schedstat, so a line that grew
+ * the GPU memory and then blocked at once is seen growing while it still
+ * runs. */
 static void fix_lines(fp_gpu_t *g)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
@@ -288,19 +293,16 @@ static void fix_lines(fp_gpu_t *g)
             continue;
         sn->fixed_line = t->blocked_line;
         sn->fixed_run_ns = t->blocked_run_ns;
-        bool inside = false;
         for (int k = 0; back(g, k); k++) {
             record_t *r = back(g, k);
             share_t *s = NULL;
             for (int j = 0; j < r->nshares && !s; j++)
                 if (r->shares[j].tid == tid)
                     s = &r->shares[j];
-            if (!s || s->run_ns != t->blocked_run_ns) {
-                if (inside)
-                    break;
+            if (!s || s->run_ns > t->blocked_run_ns) /* it ran after it was seen blocked */
                 continue;
-            }
-            inside = true;
+            if (s->run_ns + FIX_SLACK_NS < t->blocked_run_ns) /* it ran on before blocking */
+                break;
             if (s->line != t->blocked_line)
                 move_share(g, r, s, t->blocked_line);
         }
