@@ -56,9 +56,10 @@ typedef struct gline {
  * whether it was still blocked where the off-CPU accounting found it. */
 typedef struct share {
     fp_line_t *line;
-    int tid;
+    int tid, slot;
     uint64_t run_ns;
     double weight;
+    bool settled;  /* LINE is where the thread was seen blocked, not where it last ran */
 } share_t;
 
 /* One tick: the stretch of time it stands for and who was on which line. */
@@ -164,9 +165,10 @@ static void add_i(_Atomic int64_t *v, double d)
 /* The line a thread is on: the line it is blocked on, when it has not
  * run since the off-CPU accounting found it there, else where it last
  * ran. T and O are its slot in cpu.h and ticker.h. */
-static fp_line_t *line_of(const fp_thread_t *t, const fp_offcpu_t *o)
+static fp_line_t *line_of(const fp_thread_t *t, const fp_offcpu_t *o, bool *settled)
 {
-    if (o->blocked_line && o->blocked_run_ns == o->last_sched.run_ns)
+    *settled = o->blocked_line && o->blocked_run_ns == o->last_sched.run_ns;
+    if (*settled)
         return o->blocked_line;
     return atomic_load_explicit(&t->last_line, memory_order_relaxed);
 }
@@ -230,7 +232,8 @@ static record_t *record_tick(fp_gpu_t *g, uint64_t now)
         uint64_t ran = sn->tid == tid && run > sn->run_ns ? run - sn->run_ns : 0;
         sn->tid = tid;
         sn->run_ns = run;
-        share_t s = {line_of(t, o), tid, run, (double)ran};
+        share_t s = {NULL, tid, i, run, (double)ran, false};
+        s.line = line_of(t, o, &s.settled);
         offer(s.line ? r : &lineless, &s);
     }
     /* no thread on a line yet (the first moments of a start): the tick
@@ -279,10 +282,10 @@ static void move_share(fp_gpu_t *g, record_t *r, share_t *s, fp_line_t *to)
 /* A thread seen blocked on a line only now (the off-CPU accounting takes
  * the GIL once 30 ms have built up) was on that line for every earlier
  * tick since it last ran: those ticks' GPU figures move there. So do
- * those of a tick after which it ran less than FIX_SLACK_NS before it
- * blocked: NVML is read after the tick's schedstat, so a line that grew
- * the GPU memory and then blocked at once is seen growing while it still
- * runs. */
+ * those of the ticks of its running just before (under FIX_SLACK_NS of
+ * CPU before it blocked, back to where it was last seen blocked): NVML is
+ * read after the tick's schedstat, so a line that grew the GPU memory and
+ * then blocked at once is seen growing while it still runs. */
 static void fix_lines(fp_gpu_t *g)
 {
     for (int i = 0; i < FP_MAX_THREADS; i++) {
@@ -301,10 +304,13 @@ static void fix_lines(fp_gpu_t *g)
                     s = &r->shares[j];
             if (!s || s->run_ns > t->blocked_run_ns) /* it ran after it was seen blocked */
                 continue;
-            if (s->run_ns + FIX_SLACK_NS < t->blocked_run_ns) /* it ran on before blocking */
+            /* before it last ran: a tick of its running just before blocking,
+             * or else of an earlier stretch, which stays where it was */
+            if (s->run_ns < t->blocked_run_ns && (s->settled || s->run_ns + FIX_SLACK_NS < t->blocked_run_ns))
                 break;
             if (s->line != t->blocked_line)
                 move_share(g, r, s, t->blocked_line);
+            s->settled = true;
         }
     }
 }
@@ -366,9 +372,29 @@ static void timeline_add(fp_gpu_t *g, uint64_t bytes)
 /* The process's GPU memory is now USED: growth goes to the tick's lines,
  * a fall comes off every line in proportion (which buffer was freed is
  * not known), and a new high copies each line's live bytes to its peak. */
+/* NVML is read after the tick's schedstat: a thread that ran in between
+ * (and may have made the change NVML shows) is on no settled line; its CPU
+ * time now lets fix_lines find the line it blocks on next. */
+static void recheck_threads(fp_gpu_t *g, record_t *r)
+{
+    for (int i = 0; i < r->nshares; i++) {
+        share_t *s = &r->shares[i];
+        const fp_thread_t *t = &g->agent->cpu.threads[s->slot];
+        fp_schedstat_t now;
+        if (atomic_load_explicit(&t->tid, memory_order_relaxed) != s->tid || !fp_cpu_read_schedstat(t->sched.fd, &now))
+            continue;
+        if (now.run_ns > s->run_ns) {
+            s->run_ns = now.run_ns;
+            s->settled = false;
+        }
+    }
+}
+
 static void memory_now(fp_gpu_t *g, record_t *r, uint64_t used)
 {
     uint64_t before = g->used_bytes;
+    if (used > before)
+        recheck_threads(g, r);
     g->used_bytes = used;
     timeline_add(g, used);
     int n = atomic_load(&g->t->nlines);
