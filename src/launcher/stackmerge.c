@@ -134,7 +134,8 @@ static void set_figures(json_t *o, const double f[NFIG])
 
 static json_t *list_json(smerge_t *m)
 {
-    qsort(m->stacks, m->nstacks, sizeof *m->stacks, by_weight);
+    if (m->nstacks > 1) /* no stacks: no array at all, which qsort wants */
+        qsort(m->stacks, m->nstacks, sizeof *m->stacks, by_weight);
     json_t *list = json_array();
     for (size_t i = 0; i < m->nstacks; i++) {
         json_t *o = json_pack("{so}", "frames", m->stacks[i].frames);

@@ -134,7 +134,8 @@ static void print_node(view_t *v, size_t id, int depth)
         v->rows++;
     }
     sorting = v->tree;
-    qsort(n->children, n->nchildren, sizeof *n->children, heavier_first);
+    if (n->nchildren > 1) /* a leaf has no array at all: qsort wants one */
+        qsort(n->children, n->nchildren, sizeof *n->children, heavier_first);
     for (size_t i = 0; i < n->nchildren; i++)
         print_node(v, v->tree->nodes[id].children[i], id == 0 ? 0 : depth + 1);
 }
