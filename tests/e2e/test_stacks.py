@@ -28,7 +28,9 @@ def test_each_path_gets_its_own_figures(footprint, python):
     assert run.returncode == 0, run.stderr
     truth = json.loads(run.stdout)
     p = run.profile
-    assert p["stacks"]["dropped"]["samples"] == 0
+    # a sample that finds its stack being added by another thread (the
+    # sampler's off-CPU charge, a native worker) is dropped, and counted
+    assert p["stacks"]["dropped"]["samples"] <= 3, p["stacks"]["dropped"]
     load = paths_through(p, "load_data")
     pred = paths_through(p, "predict")
     rec = paths_through(p, "rec")
@@ -51,7 +53,7 @@ def test_each_path_gets_its_own_figures(footprint, python):
         # the peak is snapshot each time live memory passes its last high by
         # 1% (1 MB at least): the last block may come after the last snapshot
         assert abs(peak[name] - truth[name]) < 0.05 * truth[name] + truth["block"] + 1, (name, peak, truth)
-    # CPU time: 0.4 s, 0.1 s and 0.3 s spun (allocating costs time too, so
+    # CPU time: 0.8 s, 0.2 s and 0.6 s spun (allocating costs time too, so
     # only the paths that end in spin); each path's share within 3 pp of
     # the share the program measured (on a CPU or waiting for one)
     def spun(paths):

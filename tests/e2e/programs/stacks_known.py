@@ -1,11 +1,11 @@
 """Call paths whose figures are known: stacks_known.py [fork]
 
   helper(n)   allocates n bytes (bytearrays of 1 MB, kept) and spins CPU
-              in proportion: 0.1 s of Python per 10 MB; the time each
+              in proportion: 0.2 s of Python per 10 MB; the time each
               spin took on a CPU or waiting for one is in the truth
-  load_data   calls helper for 40 MB (0.4 s)
-  predict     calls helper for 10 MB (0.1 s)
-  rec(d)      recurses DEPTH times, then spins 0.3 s at the bottom
+  load_data   calls helper for 40 MB (0.8 s)
+  predict     calls helper for 10 MB (0.2 s)
+  rec(d)      recurses DEPTH times, then spins 0.6 s at the bottom
 With "fork", a child process runs predict once more (the same path in
 another process: its figures add to the parent's).
 Prints the truth as JSON.
@@ -47,7 +47,7 @@ def spin(seconds, who):
 def helper(n, who):
     for _ in range(n // BLOCK):
         kept.append(bytearray(BLOCK))
-    spin(n / MB * 0.01, who)
+    spin(n / MB * 0.02, who)
 
 
 def load_data():
@@ -60,7 +60,7 @@ def predict():
 
 def rec(d):
     if d == 0:
-        spin(0.3, "rec")
+        spin(0.6, "rec")
         return
     rec(d - 1)
 
