@@ -76,7 +76,8 @@ def _dist_info(tag):
     return {
         "METADATA": _metadata(),
         "WHEEL": "Wheel-Version: 1.0\nGenerator: footprint-pep517\nRoot-Is-Purelib: false\nTag: %s\n" % tag,
-        "entry_points.txt": "[console_scripts]\nfootprint = footprint.__main__:main\n",
+        "entry_points.txt": ("[console_scripts]\nfootprint = footprint.__main__:main\n\n"
+                             "[pytest11]\nfootprint = footprint.pytest_plugin\n"),
     }
 
 
