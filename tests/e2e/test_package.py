@@ -93,3 +93,9 @@ def test_pip_install_into_venv(tmp_path):
     where = subprocess.run([str(venv / "bin" / "python"), "-c", "import footprint; print(footprint.__file__)"],
                            env=env, capture_output=True, text=True, cwd=str(tmp_path))
     assert where.stdout.startswith(str(venv)), where
+    # the pytest plugin registers itself (pytest11 entry point): no -p needed
+    (tmp_path / "test_gate.py").write_text("import pytest\n@pytest.mark.footprint(max_alloc='1MB')\n"
+                                           "def test_gate():\n    data = bytes(8 << 20)\n")
+    gate = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider", "test_gate.py"],
+                          env=env, capture_output=True, text=True, cwd=str(tmp_path), timeout=120)
+    assert gate.returncode == 1 and "allocated by test_gate.py:4 test_gate" in gate.stdout, gate.stdout + gate.stderr
