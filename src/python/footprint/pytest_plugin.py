@@ -136,7 +136,9 @@ class _Session:
             # the tests' own tree is the program (pytest's is not)
             start(include=(os.path.join(self.root, "*"),))
         except FootprintError as e:
-            item._footprint = ("error", "footprint could not profile this test: %s" % e)
+            # a budget that cannot be judged fails; a test profiled for the report only warns
+            item._footprint = ("error" if limits is not None else "warn",
+                               "footprint could not profile this test: %s" % e)
             yield
             return
         try:
@@ -157,6 +159,9 @@ class _Session:
         if call.when != "call" or got is None:
             return
         item._footprint = None
+        if got[0] == "warn":
+            item.warn(pytest.PytestWarning(got[1]))
+            return
         if got[0] == "error":
             if report.passed:
                 _fail(report, got[1])
