@@ -101,8 +101,6 @@ static void bwrap_args(argv_b *a, const fp_sandbox_job_t *job, const fp_sandbox_
             add(a, "/dev/null");
             add(a, secrets[i]);
         }
-    for (int i = 0; i < job->nro; i++)
-        add_ro(a, job->ro_paths[i]);
     add(a, "--proc");
     add(a, "/proc");
     add(a, "--dev");
@@ -112,6 +110,10 @@ static void bwrap_args(argv_b *a, const fp_sandbox_job_t *job, const fp_sandbox_
     add(a, a->sizes[0]);
     add(a, "--tmpfs");
     add(a, "/tmp");
+    /* after the empty /tmp, so that footprint and the interpreters stay
+     * visible when they live under /tmp (a checkout in a temporary folder) */
+    for (int i = 0; i < job->nro; i++)
+        add_ro(a, job->ro_paths[i]);
     add(a, "--bind");
     add(a, job->dir);
     add(a, "/job");
