@@ -114,8 +114,11 @@ int fp_sites_code_lookup(fp_sites_t *s, uintptr_t code, uintptr_t fingerprint)
         if (cur == 0)
             return -2;
         if (cur == code) {
+            /* the tag read on both sides of the fingerprint: a slot being
+             * taken over by a reused address (store) reads as not ready */
             int32_t v = atomic_load_explicit(&c->file_tag, memory_order_acquire);
-            if (v == 0 || c->fingerprint != fingerprint)
+            if (v == 0 || atomic_load_explicit(&c->fingerprint, memory_order_acquire) != fingerprint ||
+                atomic_load_explicit(&c->file_tag, memory_order_acquire) != v)
                 return -2;
             return v - 2;
         }
@@ -130,14 +133,25 @@ void fp_sites_code_store(fp_sites_t *s, uintptr_t code, uintptr_t fingerprint, i
         fp_code_slot_t *c = &s->codes[i];
         uintptr_t expected = 0;
         if (atomic_compare_exchange_strong(&c->code, &expected, code)) {
-            c->fingerprint = fingerprint;
+            atomic_store_explicit(&c->fingerprint, fingerprint, memory_order_release);
             atomic_store_explicit(&c->file_tag, file + 2, memory_order_release);
             return;
         }
-        /* A reused address keeps its old slot: the fingerprint check in
-         * lookup sends it down the slow path every time, which is correct. */
-        if (expected == code)
+        if (expected == code) {
+            /* A reused address (a code object freed, another made where it
+             * was) takes its old slot over: left stale, the new code would
+             * miss the cache for good, and a signal handler, which leaves
+             * every miss to the sampler thread (codeq.h), would never see
+             * it classified. The tag is 0 while the fingerprint changes;
+             * of two threads storing at once, one does it. */
+            int32_t v = atomic_load_explicit(&c->file_tag, memory_order_acquire);
+            if (v != 0 && atomic_load_explicit(&c->fingerprint, memory_order_acquire) != fingerprint &&
+                atomic_compare_exchange_strong(&c->file_tag, &v, 0)) {
+                atomic_store_explicit(&c->fingerprint, fingerprint, memory_order_release);
+                atomic_store_explicit(&c->file_tag, file + 2, memory_order_release);
+            }
             return;
+        }
     }
 }
 

@@ -63,7 +63,7 @@ typedef struct fp_file {
 
 typedef struct fp_code_slot {
     _Atomic uintptr_t code;     /* 0: free slot */
-    uintptr_t fingerprint;      /* its co_filename pointer, to notice reuse */
+    _Atomic uintptr_t fingerprint; /* its co_filename pointer, to notice reuse */
     _Atomic int32_t file_tag;   /* 0 not ready, else fp_sites_code_lookup's answer + 2: the
                                    file index + 2, or 1 for a file not profiled */
 } fp_code_slot_t;

@@ -282,6 +282,12 @@ static void test_code_cache(void **state)
     assert_int_equal(fp_sites_code_lookup(s, code, name), 5);
     /* the address reused by another code object: unknown again */
     assert_int_equal(fp_sites_code_lookup(s, code, name + 16), -2);
+    /* ... until it is classified: it takes the slot over (left stale, the
+     * signal handler would miss it for good), and the old one is unknown */
+    fp_sites_code_store(s, code, name + 16, -1);
+    assert_int_equal(fp_sites_code_lookup(s, code, name + 16), -1);
+    assert_int_equal(fp_sites_code_lookup(s, code, name), -2);
+    fp_sites_code_store(s, code, name, 5);
     /* a code object of an unprofiled file */
     uintptr_t other = 0x7f0000003000;
     fp_sites_code_store(s, other, name, -1);
