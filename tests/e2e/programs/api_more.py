@@ -22,20 +22,20 @@ MB = 1_000_000
 def spin(seconds):
     end = time.thread_time() + seconds
     while time.thread_time() < end:
-        pass
+        for _ in range(1000): pass  # Python work between clock reads (each a system call)
 
 
 def old_work(go):
     go.wait()
     end = time.thread_time() + 0.3  # its own loop: figures go to the innermost line
     while time.thread_time() < end:
-        pass
+        for _ in range(1000): pass  # Python work between clock reads (each a system call)
 
 
 def new_work():
     end = time.thread_time() + 0.3
     while time.thread_time() < end:
-        pass
+        for _ in range(1000): pass  # Python work between clock reads (each a system call)
 
 
 def in_child():
