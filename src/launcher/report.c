@@ -188,7 +188,7 @@ static void print_memory_summary(ctx_t *c, json_t *p)
     fp_fmt_bytes(alloc, sizeof alloc, c->t.alloc);
     fp_fmt_bytes(copy, sizeof copy, c->t.copy);
     fp_fmt_bytes(own, sizeof own, num(mem, "profiler_bytes"));
-    fprintf(c->out, "  memory: peak %s%s%s at %s; lines allocated %s, copied %s; profiler %s\n",
+    fprintf(c->out, "  memory: peak %s%s%s at %s; allocated %s, copied %s; profiler %s\n",
             c_(c, BOLD), peak, c_(c, RESET), at, alloc, copy, own);
     print_timeline(c, mem);
     double mean = num(json_object_get(p, "sampling"), "alloc_mean_bytes");
