@@ -44,7 +44,9 @@ def test_each_path_gets_its_own_figures(footprint, python):
                       if (lambda fr: fr["path"] == f["path"] and fr["line"] == l["line"])(
                           p["stacks"]["frames"][s["frames"][-1]])]
             assert sum(s["alloc_bytes"] for s in ending) == l["alloc_bytes"], (l, ending)
-            assert abs(sum(map(time_of, ending)) - (l["cpu_python_s"] + l["cpu_native_s"] + l["system_s"])) < 1e-6
+            # a dropped sample (counted above) kept its line's time but no stack
+            slack = 1e-6 + 0.05 * p["stacks"]["dropped"]["samples"]
+            assert abs(sum(map(time_of, ending)) - (l["cpu_python_s"] + l["cpu_native_s"] + l["system_s"])) < slack
     alloc = {name: sum(s["alloc_bytes"] for s in paths) for name, paths in (("load_data", load), ("predict", pred))}
     peak = {name: sum(s["peak_bytes"] for s in paths) for name, paths in (("load_data", load), ("predict", pred))}
     for name in ("load_data", "predict"):

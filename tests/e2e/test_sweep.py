@@ -56,11 +56,13 @@ def test_growth_exponents_and_prediction(tmp_path):
     assert fit(d, "hold_memory", "alloc_bytes")["exponent"] == pytest.approx(1, abs=0.1)
     # time: n^2, read in CPU time (wall and a line's time grow with the
     # machine's load); a run disturbed anyway can tilt three points, so a
-    # miss is measured once more before it counts
+    # miss is measured again (twice at most) before it counts
     k = fit(d, "square_time", "cpu_s")
-    if abs(k["exponent"] - 2) > 0.1:
-        assert growth_sweep(tmp_path / "again").returncode == 0
-        k = fit(summary(tmp_path / "again"), "square_time", "cpu_s")
+    for again in ("again", "again2"):
+        if abs(k["exponent"] - 2) <= 0.1:
+            break
+        assert growth_sweep(tmp_path / again).returncode == 0
+        k = fit(summary(tmp_path / again), "square_time", "cpu_s")
     assert k["exponent"] == pytest.approx(2, abs=0.1), k
     assert k["superlinear"]
     assert not fit(d, "hold_memory", "peak_bytes")["superlinear"]
