@@ -5,6 +5,7 @@
  * embeds the files as byte arrays (chart_assets.c, made by the Makefile
  * with xxd, the library from web/node_modules). */
 #include "chartpage.h"
+#include "html.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,35 +18,6 @@
 extern const unsigned char fp_chart_charts_html[], fp_chart_charts_css[], fp_chart_charts_js[], fp_chart_chart_js[];
 extern const unsigned int fp_chart_charts_html_len, fp_chart_charts_css_len, fp_chart_charts_js_len,
     fp_chart_chart_js_len;
-
-/* JSON inside <script>: "<", ">", "&" and U+2028/2029 as \uXXXX, which
- * mean the same inside JSON strings (the only place they can be). */
-static void put_json_for_script(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '<' || c == '>' || c == '&')
-            fprintf(out, "\\u%04x", c);
-        else if (c == 0xE2 && (unsigned char)s[1] == 0x80 && ((unsigned char)s[2] == 0xA8 || (unsigned char)s[2] == 0xA9)) {
-            fprintf(out, "\\u%04x", (unsigned char)s[2] == 0xA8 ? 0x2028 : 0x2029);
-            s += 2;
-        } else
-            fputc(c, out);
-    }
-}
-
-static void put_html_text(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
-        }
-    }
-}
 
 static bool is(const char *name, size_t len, const char *want)
 {
@@ -61,9 +33,9 @@ static void put_marker(FILE *out, const char *name, size_t len, const char *titl
     else if (is(name, len, "JS"))
         fwrite(fp_chart_charts_js, 1, fp_chart_charts_js_len, out);
     else if (is(name, len, "TITLE"))
-        put_html_text(out, title);
+        fp_html_put_text(out, title);
     else if (is(name, len, "DATA"))
-        put_json_for_script(out, data);
+        fp_html_put_json_for_script(out, data);
     else
         fprintf(out, "@@%.*s@@", (int)len, name);
 }

@@ -291,7 +291,7 @@ static json_t *digest(json_t *p)
 /* JSON text made safe inside a <script> element: "<", ">" and "&" can
  * only occur inside JSON strings, where \uXXXX means the same character;
  * U+2028/2029 likewise, for any reader that takes the text as script. */
-static void put_json_for_script(FILE *out, const char *s)
+void fp_html_put_json_for_script(FILE *out, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -305,7 +305,7 @@ static void put_json_for_script(FILE *out, const char *s)
     }
 }
 
-static void put_html_text(FILE *out, const char *s)
+void fp_html_put_text(FILE *out, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -328,9 +328,9 @@ static void put_marker(FILE *out, const char *name, size_t len, json_t *profile,
     else if (len == 2 && memcmp(name, "JS", 2) == 0)
         fwrite(fp_html_page_js, 1, fp_html_page_js_len, out);
     else if (len == 5 && memcmp(name, "TITLE", 5) == 0)
-        put_html_text(out, program ? program : "profile");
+        fp_html_put_text(out, program ? program : "profile");
     else if (len == 4 && memcmp(name, "DATA", 4) == 0)
-        put_json_for_script(out, data);
+        fp_html_put_json_for_script(out, data);
     else /* not a marker: the text stays */
         fprintf(out, "@@%.*s@@", (int)len, name);
 }

@@ -10,11 +10,17 @@
 #define FP_HTML_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 /* Writes the report of PROFILE (a profile that fp_profile_check accepts;
  * borrowed, not changed) to PATH, replacing it. Returns 0, or -1 after
  * printing "footprint: cannot write --html 'PATH': REASON"; on failure
  * no partial file is left at PATH. Not for signal handlers. */
 int fp_html_write(json_t *profile, const char *path);
+
+/* Writes S as HTML text (quotes escaped too, so it also fits an attribute). */
+void fp_html_put_text(FILE *out, const char *s);
+/* Writes the JSON text S so that it is safe inside a <script> element. */
+void fp_html_put_json_for_script(FILE *out, const char *s);
 
 #endif
