@@ -19,41 +19,16 @@ extern const unsigned char fp_chart_charts_html[], fp_chart_charts_css[], fp_cha
 extern const unsigned int fp_chart_charts_html_len, fp_chart_charts_css_len, fp_chart_charts_js_len,
     fp_chart_chart_js_len;
 
-static bool is(const char *name, size_t len, const char *want)
-{
-    return len == strlen(want) && memcmp(name, want, len) == 0;
-}
-
-static void put_marker(FILE *out, const char *name, size_t len, const char *title, const char *data)
-{
-    if (is(name, len, "CSS"))
-        fwrite(fp_chart_charts_css, 1, fp_chart_charts_css_len, out);
-    else if (is(name, len, "CHARTJS"))
-        fwrite(fp_chart_chart_js, 1, fp_chart_chart_js_len, out);
-    else if (is(name, len, "JS"))
-        fwrite(fp_chart_charts_js, 1, fp_chart_charts_js_len, out);
-    else if (is(name, len, "TITLE"))
-        fp_html_put_text(out, title);
-    else if (is(name, len, "DATA"))
-        fp_html_put_json_for_script(out, data);
-    else
-        fprintf(out, "@@%.*s@@", (int)len, name);
-}
-
 static void put_page(FILE *out, const char *title, const char *data)
 {
-    const char *t = (const char *)fp_chart_charts_html, *end = t + fp_chart_charts_html_len;
-    while (t < end) {
-        const char *m = memmem(t, (size_t)(end - t), "@@", 2);
-        const char *close = m ? memmem(m + 2, (size_t)(end - m - 2), "@@", 2) : NULL;
-        if (!close) {
-            fwrite(t, 1, (size_t)(end - t), out);
-            return;
-        }
-        fwrite(t, 1, (size_t)(m - t), out);
-        put_marker(out, m + 2, (size_t)(close - m - 2), title, data);
-        t = close + 2;
-    }
+    const fp_html_marker_t markers[] = {
+        {.name = "CSS", .raw = fp_chart_charts_css, .raw_len = fp_chart_charts_css_len},
+        {.name = "CHARTJS", .raw = fp_chart_chart_js, .raw_len = fp_chart_chart_js_len},
+        {.name = "JS", .raw = fp_chart_charts_js, .raw_len = fp_chart_charts_js_len},
+        {.name = "TITLE", .text = title},
+        {.name = "DATA", .json = data},
+    };
+    fp_html_fill(out, fp_chart_charts_html, fp_chart_charts_html_len, markers, sizeof markers / sizeof *markers);
 }
 
 int fp_chartpage_write(json_t *data, const char *title, const char *path)

@@ -319,26 +319,26 @@ void fp_html_put_text(FILE *out, const char *s)
     }
 }
 
-/* What replaces the marker @@NAME@@ of the template (LEN bytes of NAME). */
-static void put_marker(FILE *out, const char *name, size_t len, json_t *profile, const char *data)
+static void put_marker(FILE *out, const char *name, size_t len, const fp_html_marker_t *markers, size_t n)
 {
-    const char *program = json_string_value(json_object_get(profile, "program"));
-    if (len == 3 && memcmp(name, "CSS", 3) == 0)
-        fwrite(fp_html_page_css, 1, fp_html_page_css_len, out);
-    else if (len == 2 && memcmp(name, "JS", 2) == 0)
-        fwrite(fp_html_page_js, 1, fp_html_page_js_len, out);
-    else if (len == 5 && memcmp(name, "TITLE", 5) == 0)
-        fp_html_put_text(out, program ? program : "profile");
-    else if (len == 4 && memcmp(name, "DATA", 4) == 0)
-        fp_html_put_json_for_script(out, data);
-    else /* not a marker: the text stays */
-        fprintf(out, "@@%.*s@@", (int)len, name);
+    for (size_t i = 0; i < n; i++) {
+        const fp_html_marker_t *m = &markers[i];
+        if (strlen(m->name) != len || memcmp(m->name, name, len) != 0)
+            continue;
+        if (m->raw)
+            fwrite(m->raw, 1, m->raw_len, out);
+        else if (m->text)
+            fp_html_put_text(out, m->text);
+        else if (m->json)
+            fp_html_put_json_for_script(out, m->json);
+        return;
+    }
+    fprintf(out, "@@%.*s@@", (int)len, name); /* not a marker: the text stays */
 }
 
-/* The template with its markers replaced. */
-static void put_page(FILE *out, json_t *profile, const char *data)
+void fp_html_fill(FILE *out, const unsigned char *tmpl, size_t len, const fp_html_marker_t *markers, size_t n)
 {
-    const char *t = (const char *)fp_html_page_html, *end = t + fp_html_page_html_len;
+    const char *t = (const char *)tmpl, *end = t + len;
     while (t < end) {
         const char *m = memmem(t, (size_t)(end - t), "@@", 2);
         const char *close = m ? memmem(m + 2, (size_t)(end - m - 2), "@@", 2) : NULL;
@@ -347,9 +347,22 @@ static void put_page(FILE *out, json_t *profile, const char *data)
             return;
         }
         fwrite(t, 1, (size_t)(m - t), out);
-        put_marker(out, m + 2, (size_t)(close - m - 2), profile, data);
+        put_marker(out, m + 2, (size_t)(close - m - 2), markers, n);
         t = close + 2;
     }
+}
+
+/* The template with its markers replaced. */
+static void put_page(FILE *out, json_t *profile, const char *data)
+{
+    const char *program = json_string_value(json_object_get(profile, "program"));
+    const fp_html_marker_t markers[] = {
+        {.name = "CSS", .raw = fp_html_page_css, .raw_len = fp_html_page_css_len},
+        {.name = "JS", .raw = fp_html_page_js, .raw_len = fp_html_page_js_len},
+        {.name = "TITLE", .text = program ? program : "profile"},
+        {.name = "DATA", .json = data},
+    };
+    fp_html_fill(out, fp_html_page_html, fp_html_page_html_len, markers, sizeof markers / sizeof *markers);
 }
 
 /* The whole page in memory, so that nothing reaches PATH unless all of

@@ -23,4 +23,19 @@ void fp_html_put_text(FILE *out, const char *s);
 /* Writes the JSON text S so that it is safe inside a <script> element. */
 void fp_html_put_json_for_script(FILE *out, const char *s);
 
+/* What a page template's marker @@NAME@@ becomes: RAW (RAW_LEN bytes, an
+ * embedded asset, as it is), else TEXT escaped as HTML text, else JSON
+ * escaped for a <script> element. */
+typedef struct {
+    const char *name;
+    const unsigned char *raw;
+    size_t raw_len;
+    const char *text;
+    const char *json;
+} fp_html_marker_t;
+
+/* Writes the template TMPL (LEN bytes) to OUT with its markers replaced
+ * by MARKERS[0..N); text between @@s that names no marker stays. */
+void fp_html_fill(FILE *out, const unsigned char *tmpl, size_t len, const fp_html_marker_t *markers, size_t n);
+
 #endif

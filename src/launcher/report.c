@@ -341,71 +341,57 @@ static void print_file_header(ctx_t *c, const char *path, bool *printed)
     *printed = true;
 }
 
-/* The lines that grew the GPU memory or held it at its peak. */
-static void print_gpu_memory_lines(ctx_t *c, const char *path, json_t *lines, bool *header)
+/* One table of a file's lines: the ones that MATTER, each with its
+ * COLUMNS (and its memory history where SPARKLINE), then its source in
+ * what is left of the width after USED columns. */
+typedef struct line_table {
+    const char *heads;
+    bool (*matters)(const ctx_t *, const row_t *);
+    void (*columns)(ctx_t *, const row_t *);
+    bool sparkline;
+    int used;
+} line_table_t;
+
+static void print_line_table(ctx_t *c, const char *path, json_t *lines, bool *header, const line_table_t *t)
 {
-    bool head = false;
+    bool head = false, gpu = t->columns == time_columns && c->t.gpu > 0;
     size_t i;
     json_t *l;
     json_array_foreach(lines, i, l) {
         row_t r;
         row_from(&r, path, l, "source", "line");
-        if (!gpu_memory_matters(c, &r))
+        if (!t->matters(c, &r))
             continue;
         print_file_header(c, path, header);
         if (!head)
-            fprintf(c->out, "%s  line  GPU alloc  GPU at peak  source%s\n", c_(c, DIM), c_(c, RESET));
+            fprintf(c->out, "%s  line %s%s  source%s\n", c_(c, DIM), t->heads, gpu ? "     GPU" : "", c_(c, RESET));
         head = true;
         fprintf(c->out, "%6d ", r.line);
-        gpu_memory_columns(c, &r);
+        t->columns(c, &r);
         fputs("  ", c->out);
-        fp_put_clipped(c->out, r.label ? r.label : "", c->o->width - 32);
+        if (t->sparkline) {
+            line_sparkline(c, &r);
+            fputs("  ", c->out);
+        }
+        fp_put_clipped(c->out, r.label ? r.label : "", c->o->width - t->used - (gpu ? 8 : 0));
         fputc('\n', c->out);
     }
 }
 
 static void print_file(ctx_t *c, json_t *file)
 {
+    static const line_table_t by_time = {" Python  native off-CPU   total  share", time_matters, time_columns, false, 48};
+    /* the GPU memory a line grew or held at its peak */
+    static const line_table_t by_gpu = {" GPU alloc  GPU at peak", gpu_memory_matters, gpu_memory_columns, false, 32};
+    /* "memory" padded to the sparkline's SPARK_COLS */
+    static const line_table_t by_memory = {"allocated  at peak   copied  memory  ", memory_matters, memory_columns,
+                                           true, 45};
     const char *path = json_string_value(json_object_get(file, "path"));
     json_t *lines = json_object_get(file, "lines");
-    bool header = false, time_head = false, mem_head = false;
-    size_t i;
-    json_t *l;
-    json_array_foreach(lines, i, l) {
-        row_t r;
-        row_from(&r, path, l, "source", "line");
-        if (!time_matters(c, &r))
-            continue;
-        print_file_header(c, path, &header);
-        if (!time_head)
-            fprintf(c->out, "%s  line  Python  native off-CPU   total  share%s  source%s\n", c_(c, DIM),
-                    c->t.gpu > 0 ? "     GPU" : "", c_(c, RESET));
-        time_head = true;
-        fprintf(c->out, "%6d ", r.line);
-        time_columns(c, &r);
-        fputs("  ", c->out);
-        fp_put_clipped(c->out, r.label ? r.label : "", c->o->width - 48 - (c->t.gpu > 0 ? 8 : 0));
-        fputc('\n', c->out);
-    }
-    print_gpu_memory_lines(c, path, lines, &header);
-    json_array_foreach(lines, i, l) {
-        row_t r;
-        row_from(&r, path, l, "source", "line");
-        if (!memory_matters(c, &r))
-            continue;
-        print_file_header(c, path, &header);
-        if (!mem_head)
-            fprintf(c->out, "%s  line allocated  at peak   copied  %-*s  source%s\n", c_(c, DIM), SPARK_COLS,
-                    "memory", c_(c, RESET));
-        mem_head = true;
-        fprintf(c->out, "%6d ", r.line);
-        memory_columns(c, &r);
-        fputs("  ", c->out);
-        line_sparkline(c, &r);
-        fputs("  ", c->out);
-        fp_put_clipped(c->out, r.label ? r.label : "", c->o->width - 45);
-        fputc('\n', c->out);
-    }
+    bool header = false;
+    print_line_table(c, path, lines, &header, &by_time);
+    print_line_table(c, path, lines, &header, &by_gpu);
+    print_line_table(c, path, lines, &header, &by_memory);
 }
 
 /* ---- across files --------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* config.c: the shared options of serve and worker (see config.h). */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,4 +139,14 @@ void fp_config_worker_args(const fp_config_t *c, char **argv, int *n, char *buf,
     ARG("--attempts"); NUM("%d", c->attempts);
 #undef ARG
 #undef NUM
+}
+
+void fp_config_start(fp_config_t *c, void (*on_term)(int))
+{
+    if (c->npythons == 0)
+        c->pythons[c->npythons++] = "/usr/bin/python3";
+    struct sigaction sa = {.sa_handler = on_term};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
 }

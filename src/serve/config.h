@@ -34,6 +34,11 @@ int fp_config_option(fp_config_t *c, int argc, char **argv, int *i);
  * the strings live in C or BUF, BUFLEN bytes). */
 void fp_config_worker_args(const fp_config_t *c, char **argv, int *n, char *buf, int buflen);
 
+/* What a service process does once its options are parsed: /usr/bin/python3
+ * when no --python was given, ON_TERM for SIGTERM and SIGINT, and SIGPIPE
+ * ignored (a client that hangs up is no reason to die). */
+void fp_config_start(fp_config_t *c, void (*on_term)(int));
+
 /* The help lines for the shared options. */
 extern const char fp_config_help[];
 

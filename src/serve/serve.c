@@ -255,6 +255,8 @@ static int run(fp_config_t *c)
         fp_db_close(house);
         return EXIT_USAGE;
     }
+    /* before the API answers: nothing past its retention is served */
+    fp_store_prune(house, fp_store_now_ms() - c->retention_days * 86400000LL);
     char err[512];
     fp_api_t *api = fp_api_start(db, c, err, sizeof err);
     if (!api) {
@@ -265,7 +267,6 @@ static int run(fp_config_t *c)
     }
     fprintf(stderr, "footprint serve: listening on http://%s (database %s, %d worker%s)\n", c->listen, c->db,
             c->workers, c->workers == 1 ? "" : "s");
-    fp_store_prune(house, fp_store_now_ms() - c->retention_days * 86400000LL);
     pid_t pids[MAX_WORKERS] = {0};
     for (int i = 0; i < c->workers; i++)
         pids[i] = spawn_worker(c);
@@ -297,11 +298,6 @@ int fp_serve_main(int argc, char **argv)
     fp_config_defaults(&c);
     if (parse(&c, argc, argv) != 0)
         return EXIT_USAGE;
-    if (c.npythons == 0)
-        c.pythons[c.npythons++] = "/usr/bin/python3";
-    struct sigaction sa = {.sa_handler = on_term};
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    fp_config_start(&c, on_term);
     return run(&c);
 }

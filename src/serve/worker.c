@@ -151,11 +151,6 @@ int fp_worker_main(int argc, char **argv)
     fp_config_defaults(&c);
     if (parse(&c, argc, argv) != 0)
         return EXIT_USAGE;
-    if (c.npythons == 0)
-        c.pythons[c.npythons++] = "/usr/bin/python3";
-    struct sigaction sa = {.sa_handler = on_term};
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    fp_config_start(&c, on_term);
     return start(&c);
 }

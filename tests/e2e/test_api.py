@@ -131,9 +131,11 @@ def test_threads_before_and_inside_the_region():
 
 
 @needs_interposer
-@pytest.mark.parametrize("follow", [False, True])
-def test_forked_child_only_when_asked(follow):
-    result = run_more("children", "1" if follow else "0")
+@pytest.mark.parametrize("follow", [False, True, "default"])
+def test_forked_child_unless_told_not_to(follow):
+    """A child forked in the region is in its profile, as the launcher
+    follows children, unless children=False."""
+    result = run_more("children", {False: "0", True: "1"}.get(follow, "default"))
     child = result["functions"].get("in_child", {"alloc_bytes": 0})
     if follow:
         assert result["processes"] == 2

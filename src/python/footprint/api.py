@@ -133,7 +133,7 @@ def _check_options(options):
         raise TypeError("footprint: unknown option%s %s (options: %s)"
                         % ("s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(_OPTIONS)))
     o = {"cpu_only": False, "interval": 0.01, "alloc_sample_bytes": 16384, "profile_all": False,
-         "include": (), "exclude": (), "children": False, "leaks": True}
+         "include": (), "exclude": (), "children": True, "leaks": True}
     o.update(options)
     if isinstance(o["include"], str):
         o["include"] = (o["include"],)
@@ -175,7 +175,7 @@ def start(**options):
     """Starts recording this process (all its threads). Options, as
     keywords: cpu_only, interval (s), alloc_sample_bytes, profile_all,
     include, exclude (globs), children (profile children forked while
-    recording), leaks. FootprintError when already recording or when
+    recording; True by default, as the launcher follows children), leaks. FootprintError when already recording or when
     footprint has no agent for this interpreter."""
     o = _check_options(options)
     r = _recorder

@@ -5,7 +5,7 @@
 
 Options mirror the command line: --cpu-only, --reduced, --interval S,
 --alloc-sample-bytes N, --profile-all, --include GLOB, --exclude GLOB,
---children, --no-leaks, --json FILE, --html FILE. A bad option prints the
+--no-children, --no-leaks, --json FILE, --html FILE. A bad option prints the
 usage and the cell does not run.
 
 The code runs in the notebook's own namespace. Every cell, once the
@@ -60,7 +60,8 @@ def _parser():
     p.add_argument("--profile-all", action="store_true")
     p.add_argument("--include", action="append", default=[])
     p.add_argument("--exclude", action="append", default=[])
-    p.add_argument("--children", action="store_true")
+    p.add_argument("--children", action="store_true")  # the default; kept for old cells
+    p.add_argument("--no-children", action="store_true")
     p.add_argument("--no-leaks", action="store_true")
     p.add_argument("--json", metavar="FILE")
     p.add_argument("--html", metavar="FILE")
@@ -88,7 +89,7 @@ def _parse(words):
 def _options(args):
     return {"cpu_only": args.cpu_only, "interval": args.interval, "alloc_sample_bytes": args.alloc_sample_bytes,
             "profile_all": args.profile_all, "include": [_cells_dir() + "/cell-*.py"] + args.include,
-            "exclude": args.exclude, "children": args.children, "leaks": not args.no_leaks}
+            "exclude": args.exclude, "children": not args.no_children, "leaks": not args.no_leaks}
 
 
 def _rename_cells(data):

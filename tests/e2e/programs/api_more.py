@@ -4,7 +4,7 @@ in one process; prints what each region's profile says, as JSON.
   threads   a thread alive before the region spins 0.3 s of CPU in it
             (old_work), one started in it spins 0.3 s (new_work)
   children  a child forked in the region allocates 30 MB (in_child), with
-            children=True or False (argv[2])
+            children=True or False (argv[2] 1 or 0; anything else: the default)
   twice     two regions: 40 MB in the first (first), 25 MB in the second
             (second), each with its own lines only
 """
@@ -75,7 +75,8 @@ def threads():
 
 
 def children(follow):
-    with footprint.profile(children=follow) as p:
+    options = {} if follow is None else {"children": follow}  # None: the default
+    with footprint.profile(**options) as p:
         pid = os.fork()
         if pid == 0:
             in_child()
@@ -98,7 +99,7 @@ if __name__ == "__main__":
     if what == "threads":
         result = threads()
     elif what == "children":
-        result = children(sys.argv[2] == "1")
+        result = children({"1": True, "0": False}.get(sys.argv[2]))
     else:
         result = twice()
     print(json.dumps(result))
