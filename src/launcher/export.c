@@ -113,12 +113,14 @@ static void put_clean(FILE *out, const char *s)
         fputc(*s == ';' || *s == '\n' || *s == '\r' ? ' ' : *s, out);
 }
 
-static double weight(const fp_ss_stack_t *s, figure_t fig)
+static double weight_of(const double f[FP_SS_NFIG], figure_t fig)
 {
     if (fig == FIG_TIME)
-        return (s->f[FP_SS_PYTHON] + s->f[FP_SS_NATIVE] + s->f[FP_SS_OFFCPU]) * 1e6;
-    return s->f[fig == FIG_ALLOC ? FP_SS_ALLOC : FP_SS_PEAK];
+        return (f[FP_SS_PYTHON] + f[FP_SS_NATIVE] + f[FP_SS_OFFCPU]) * 1e6;
+    return f[fig == FIG_ALLOC ? FP_SS_ALLOC : FP_SS_PEAK];
 }
+
+static double weight(const fp_ss_stack_t *s, figure_t fig) { return weight_of(s->f, fig); }
 
 static int write_collapsed(FILE *out, const fp_stackset_t *ss, figure_t fig)
 {
@@ -143,24 +145,100 @@ static int write_collapsed(FILE *out, const fp_stackset_t *ss, figure_t fig)
 
 /* ---- speedscope ---- */
 
-static json_t *speedscope_profile(const fp_stackset_t *ss, const char *name, const char *unit, figure_t fig)
+enum { ALL_PROCESSES = -1 };
+
+/* Stack S's weight for FIG in process PROC (or ALL_PROCESSES). */
+static double weight_in(const fp_ss_stack_t *s, long proc, figure_t fig)
+{
+    if (proc == ALL_PROCESSES)
+        return weight(s, fig);
+    double f[FP_SS_NFIG];
+    for (int k = 0; k < FP_SS_NFIG; k++)
+        f[k] = fp_stackset_figure(s, (size_t)proc, k);
+    return weight_of(f, fig);
+}
+
+/* One "sampled" profile: a sample per stack with a weight in PROC, or
+ * NULL when none has one. */
+static json_t *speedscope_profile(const fp_stackset_t *ss, long proc, const char *name, figure_t fig)
 {
     json_t *samples = json_array(), *weights = json_array();
     double total = 0;
     for (size_t i = 0; i < ss->nstacks; i++) {
         const fp_ss_stack_t *s = &ss->stacks[i];
-        double w = weight(s, fig);
+        double w = weight_in(s, proc, fig);
+        if (fig != FIG_TIME)
+            w = (double)(json_int_t)(w + 0.5); /* whole bytes */
         if (w <= 0)
             continue;
         json_t *chain = json_array();
         for (size_t d = 0; d < s->depth; d++) /* speedscope: root first, as here */
             json_array_append_new(chain, json_integer((json_int_t)s->frames[d]));
         json_array_append_new(samples, chain);
-        json_array_append_new(weights, fig == FIG_TIME ? json_real(w / 1e6) : json_integer((json_int_t)(w + 0.5)));
-        total += fig == FIG_TIME ? w / 1e6 : (double)(json_int_t)(w + 0.5);
+        json_array_append_new(weights, fig == FIG_TIME ? json_real(w / 1e6) : json_integer((json_int_t)w));
+        total += fig == FIG_TIME ? w / 1e6 : w;
     }
-    return json_pack("{sssssssisfsoso}", "type", "sampled", "name", name, "unit", unit, "startValue", 0,
-                     "endValue", total, "samples", samples, "weights", weights);
+    if (json_array_size(samples) == 0 && proc != ALL_PROCESSES) {
+        json_decref(samples), json_decref(weights);
+        return NULL;
+    }
+    return json_pack("{sssssssisfsoso}", "type", "sampled", "name", name, "unit", fig == FIG_TIME ? "seconds" : "bytes",
+                     "startValue", 0, "endValue", total, "samples", samples, "weights", weights);
+}
+
+/* "pid 123: prog.py arg ..." for process P of the profile: its argv as
+ * sys.argv had it, the script's directory left out, cut at a character
+ * (the name must stay UTF-8) past 100 bytes. A new string. */
+static char *process_name(json_t *p)
+{
+    json_t *argv = json_object_get(p, "argv"), *a;
+    size_t i, len = 0;
+    char cmd[128] = "";
+    json_array_foreach(argv, i, a) {
+        const char *arg = json_string_value(a) ? json_string_value(a) : "";
+        if (i == 0 && strrchr(arg, '/'))
+            arg = strrchr(arg, '/') + 1;
+        if (len < 100)
+            len += (size_t)snprintf(cmd + len, sizeof cmd - len, "%s%s", i ? " " : "", arg);
+    }
+    if (len > 100) {
+        len = 100;
+        while (len > 0 && ((unsigned char)cmd[len] & 0xC0) == 0x80) /* a UTF-8 continuation byte */
+            len--;
+        memcpy(cmd + len, "...", 4);
+    }
+    return fp_xasprintf("pid %lld: %s", (long long)json_integer_value(json_object_get(p, "pid")), cmd);
+}
+
+/* Time and, with memory, bytes allocated and live at the peak, in process
+ * PROC (or ALL_PROCESSES), named after WHO. */
+static void speedscope_add(json_t *profiles, const fp_stackset_t *ss, bool memory, long proc, const char *who)
+{
+    static const char *const what[] = {"time", "bytes allocated", "bytes live at the peak"};
+    for (int fig = FIG_TIME; fig <= (memory ? FIG_PEAK : FIG_TIME); fig++) {
+        char *name = fp_xasprintf("%s (%s)", what[fig], who);
+        json_t *one = speedscope_profile(ss, proc, name, (figure_t)fig);
+        if (one)
+            json_array_append_new(profiles, one);
+        free(name);
+    }
+}
+
+/* With one process, its profiles; with more, the sum of all, then each
+ * process's own when the profile says whose each stack is (by_process). */
+static json_t *speedscope_profiles(json_t *profile, const fp_stackset_t *ss)
+{
+    json_t *profiles = json_array(), *procs = json_object_get(profile, "processes");
+    bool memory = json_is_object(json_object_get(profile, "memory"));
+    size_t n = json_array_size(procs);
+    if (n != 1)
+        speedscope_add(profiles, ss, memory, ALL_PROCESSES, "all processes");
+    for (size_t i = 0; i < n && (n == 1 || ss->by_process); i++) {
+        char *who = process_name(json_array_get(procs, i));
+        speedscope_add(profiles, ss, memory, n == 1 ? ALL_PROCESSES : (long)i, who);
+        free(who);
+    }
+    return profiles;
 }
 
 static json_t *speedscope(json_t *profile, const fp_stackset_t *ss)
@@ -170,16 +248,11 @@ static json_t *speedscope(json_t *profile, const fp_stackset_t *ss)
         json_array_append_new(frames, json_pack("{sssssI}", "name", ss->frames[i].function ? ss->frames[i].function : "?",
                                                 "file", ss->frames[i].path ? ss->frames[i].path : "?", "line",
                                                 (json_int_t)ss->frames[i].line));
-    json_t *profiles = json_array();
-    json_array_append_new(profiles, speedscope_profile(ss, "time (all processes)", "seconds", FIG_TIME));
-    if (json_is_object(json_object_get(profile, "memory"))) {
-        json_array_append_new(profiles, speedscope_profile(ss, "bytes allocated (all processes)", "bytes", FIG_ALLOC));
-        json_array_append_new(profiles, speedscope_profile(ss, "bytes live at the peak", "bytes", FIG_PEAK));
-    }
     const char *program = json_string_value(json_object_get(profile, "program"));
     return json_pack("{sssssssisos{so}}", "$schema", "https://www.speedscope.app/file-format-schema.json",
                      "exporter", "footprint", "name", program ? program : "footprint profile",
-                     "activeProfileIndex", 0, "profiles", profiles, "shared", "frames", frames);
+                     "activeProfileIndex", 0, "profiles", speedscope_profiles(profile, ss), "shared", "frames",
+                     frames);
 }
 
 /* ---- chrome ---- */

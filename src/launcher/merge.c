@@ -548,7 +548,7 @@ json_t *fp_merge_run(const char *run_dir, const fp_run_facts_t *facts)
     json_object_set(p, "memory", mem ? mem : json_null());
     json_object_set_new(p, "gpu", fp_gpumerge_section(m.fragments, main));
     json_object_set_new(p, "leaks", leaks_json(&m));
-    json_t *stacks = fp_stackmerge_run(m.fragments, function_of, &m); /* before files_json frees the files */
+    json_t *stacks = fp_stackmerge_run(m.fragments, main, function_of, &m); /* before files_json frees the files */
     json_object_set_new(p, "files", files_json(&m));
     json_object_set_new(p, "processes", processes_json(m.fragments, facts->main_pid));
     json_object_set_new(p, "unattributed", unattributed_json(m.fragments));

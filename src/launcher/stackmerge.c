@@ -13,10 +13,18 @@ enum { NFIG = 5 }; /* cpu_python_s, cpu_native_s, system_s, alloc_bytes, peak_by
 static const char *const fig_names[NFIG] = {"cpu_python_s", "cpu_native_s", "system_s", "alloc_bytes",
                                             "peak_bytes"};
 
+/* One process's part of a stack: PROC indexes the profile's processes. */
+typedef struct mshare {
+    size_t proc;
+    double f[NFIG];
+} mshare_t;
+
 typedef struct mstack {
     json_t *frames;  /* run-wide frame numbers, outermost first */
     bool truncated;
     double f[NFIG];
+    mshare_t *shares; /* one per process that had the stack, in fragment order */
+    size_t nshares, share_cap;
 } mstack_t;
 
 typedef struct smerge {
@@ -27,6 +35,8 @@ typedef struct smerge {
     size_t nstacks, cap;
     double dropped[NFIG];
     json_int_t dropped_samples;
+    size_t proc;        /* the process of the fragment being added */
+    bool by_process;    /* more than one process: each stack says whose it is */
     fp_function_at_fn function_at;
     void *ctx;
 } smerge_t;
@@ -80,6 +90,20 @@ static mstack_t *stack_for(smerge_t *m, json_t *frames, bool truncated)
     return s;
 }
 
+/* Process PROC's share of S. Fragments are added one after the other, so
+ * a process's share, when it has one, is the last. */
+static mshare_t *share_of(mstack_t *s, size_t proc)
+{
+    if (s->nshares && s->shares[s->nshares - 1].proc == proc)
+        return &s->shares[s->nshares - 1];
+    if (s->nshares == s->share_cap)
+        s->shares = fp_xrealloc(s->shares, (s->share_cap = s->share_cap ? 2 * s->share_cap : 2) * sizeof *s->shares);
+    mshare_t *share = &s->shares[s->nshares++];
+    memset(share, 0, sizeof *share);
+    share->proc = proc;
+    return share;
+}
+
 /* One fragment stack: [[frame numbers], python, native, offcpu, alloc, peak, truncated],
  * its frame numbers indexing FRAMES, the fragment's own [path, line] list. */
 static void add_stack(smerge_t *m, json_t *entry, json_t *frames)
@@ -99,8 +123,12 @@ static void add_stack(smerge_t *m, json_t *entry, json_t *frames)
         return;
     }
     mstack_t *s = stack_for(m, run, json_integer_value(json_array_get(entry, 6)) != 0);
-    for (int k = 0; k < NFIG; k++)
-        s->f[k] += json_number_value(json_array_get(entry, (size_t)k + 1));
+    mshare_t *share = share_of(s, m->proc);
+    for (int k = 0; k < NFIG; k++) {
+        double v = json_number_value(json_array_get(entry, (size_t)k + 1));
+        s->f[k] += v;
+        share->f[k] += v;
+    }
 }
 
 static void add_fragment(smerge_t *m, json_t *stacks)
@@ -132,6 +160,20 @@ static void set_figures(json_t *o, const double f[NFIG])
         json_object_set_new(o, fig_names[k], k < 3 ? json_real(f[k]) : json_integer((json_int_t)(f[k] + 0.5)));
 }
 
+/* [{"process": n, figures...}] of S, and frees its shares. */
+static json_t *shares_json(mstack_t *s)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < s->nshares; i++) {
+        json_t *o = json_pack("{sI}", "process", (json_int_t)s->shares[i].proc);
+        set_figures(o, s->shares[i].f);
+        json_array_append_new(a, o);
+    }
+    free(s->shares);
+    s->shares = NULL;
+    return a;
+}
+
 static json_t *list_json(smerge_t *m)
 {
     if (m->nstacks > 1) /* no stacks: no array at all, which qsort wants */
@@ -142,20 +184,23 @@ static json_t *list_json(smerge_t *m)
         set_figures(o, m->stacks[i].f);
         if (m->stacks[i].truncated)
             json_object_set_new(o, "truncated", json_true());
+        if (m->by_process)
+            json_object_set_new(o, "by_process", shares_json(&m->stacks[i]));
         json_array_append_new(list, o);
     }
     return list;
 }
 
-json_t *fp_stackmerge_run(json_t *fragments, fp_function_at_fn function_at, void *ctx)
+json_t *fp_stackmerge_run(json_t *fragments, json_t *main, fp_function_at_fn function_at, void *ctx)
 {
     smerge_t m = {.frame_ids = json_object(), .frames = json_array(), .stack_ids = json_object(),
-                  .function_at = function_at, .ctx = ctx};
+                  .by_process = json_array_size(fragments) > 1, .function_at = function_at, .ctx = ctx};
     bool any = false;
-    size_t i;
+    size_t i, next_proc = main ? 1 : 0;
     json_t *frag;
     json_array_foreach(fragments, i, frag) {
         json_t *stacks = json_object_get(frag, FP_FRAG_STACKS);
+        m.proc = frag == main ? 0 : next_proc++; /* the order of the profile's processes */
         if (json_is_object(stacks)) {
             any = true;
             add_fragment(&m, stacks);
@@ -171,6 +216,8 @@ json_t *fp_stackmerge_run(json_t *fragments, fp_function_at_fn function_at, void
     json_decref(m.frame_ids);
     json_decref(m.frames);
     json_decref(m.stack_ids);
+    for (size_t k = 0; k < m.nstacks; k++)
+        free(m.stacks[k].shares);
     free(m.stacks);
     return out;
 }

@@ -15,6 +15,20 @@ static void read_figures(json_t *o, double f[FP_SS_NFIG])
         f[k] = json_number_value(json_object_get(o, fig_names[k]));
 }
 
+static void read_shares(fp_stackset_t *ss, fp_ss_stack_t *s, json_t *by)
+{
+    json_t *e;
+    size_t i;
+    if (!json_is_array(by))
+        return;
+    ss->by_process = true;
+    s->shares = fp_xcalloc(json_array_size(by) + 1, sizeof *s->shares);
+    json_array_foreach(by, i, e) {
+        s->shares[s->nshares].process = (size_t)json_integer_value(json_object_get(e, "process"));
+        read_figures(e, s->shares[s->nshares++].f);
+    }
+}
+
 static void read_stacks(fp_stackset_t *ss, json_t *stacks)
 {
     json_t *frames = json_object_get(stacks, "frames"), *list = json_object_get(stacks, "list"), *e;
@@ -35,6 +49,7 @@ static void read_stacks(fp_stackset_t *ss, json_t *stacks)
         json_array_foreach(chain, j, f)
             s->frames[j] = (size_t)json_integer_value(f);
         read_figures(e, s->f);
+        read_shares(ss, s, json_object_get(e, "by_process"));
     }
 }
 
@@ -92,10 +107,22 @@ void fp_stackset_read(fp_stackset_t *ss, json_t *profile)
         read_lines(ss, profile);
 }
 
+double fp_stackset_figure(const fp_ss_stack_t *s, size_t process, int k)
+{
+    if (!s->shares)
+        return s->f[k];
+    for (size_t i = 0; i < s->nshares; i++)
+        if (s->shares[i].process == process)
+            return s->shares[i].f[k];
+    return 0;
+}
+
 void fp_stackset_free(fp_stackset_t *ss)
 {
-    for (size_t i = 0; i < ss->nstacks; i++)
+    for (size_t i = 0; i < ss->nstacks; i++) {
         free(ss->stacks[i].frames);
+        free(ss->stacks[i].shares);
+    }
     free(ss->stacks);
     free(ss->frames);
     memset(ss, 0, sizeof *ss);
@@ -115,7 +142,39 @@ static const char *check_frames(json_t *frames)
     return NULL;
 }
 
-static const char *check_stack(json_t *s, size_t nframes)
+static const char *check_figures(json_t *o)
+{
+    for (int k = 0; k < FP_SS_NFIG; k++) {
+        json_t *v = json_object_get(o, fig_names[k]);
+        if (v && !json_is_number(v))
+            return "damaged profile (a stack's figure is not a number)";
+    }
+    return NULL;
+}
+
+/* A stack's by_process (absent is fine): each share names a process of
+ * the profile. */
+static const char *check_shares(json_t *by, size_t nprocesses)
+{
+    json_t *e, *p;
+    size_t i;
+    if (!by)
+        return NULL;
+    if (!json_is_array(by))
+        return "damaged profile (a stack's by_process is not a list)";
+    json_array_foreach(by, i, e) {
+        p = json_object_get(e, "process");
+        if (!json_is_object(e) || !json_is_integer(p) || json_integer_value(p) < 0 ||
+            (size_t)json_integer_value(p) >= nprocesses)
+            return "damaged profile (a stack's share names a process that is not there)";
+        const char *bad = check_figures(e);
+        if (bad)
+            return bad;
+    }
+    return NULL;
+}
+
+static const char *check_stack(json_t *s, size_t nframes, size_t nprocesses)
 {
     json_t *chain = json_object_get(s, "frames"), *f;
     size_t i;
@@ -125,12 +184,8 @@ static const char *check_stack(json_t *s, size_t nframes)
         if (!json_is_integer(f) || json_integer_value(f) < 0 || (size_t)json_integer_value(f) >= nframes)
             return "damaged profile (a stack names a frame that is not there)";
     }
-    for (int k = 0; k < FP_SS_NFIG; k++) {
-        json_t *v = json_object_get(s, fig_names[k]);
-        if (v && !json_is_number(v))
-            return "damaged profile (a stack's figure is not a number)";
-    }
-    return NULL;
+    const char *bad = check_figures(s);
+    return bad ? bad : check_shares(json_object_get(s, "by_process"), nprocesses);
 }
 
 const char *fp_stackset_check(json_t *profile)
@@ -142,10 +197,14 @@ const char *fp_stackset_check(json_t *profile)
         return "damaged profile (stacks are not an object with a list)";
     const char *bad = check_frames(json_object_get(stacks, "frames"));
     size_t i, nframes = json_array_size(json_object_get(stacks, "frames"));
+    size_t nprocesses = json_array_size(json_object_get(profile, "processes")), shared = 0;
     json_t *s;
     json_array_foreach(json_object_get(stacks, "list"), i, s) {
         if (!bad)
-            bad = check_stack(s, nframes);
+            bad = check_stack(s, nframes, nprocesses);
+        shared += json_object_get(s, "by_process") != NULL;
     }
+    if (!bad && shared && shared != json_array_size(json_object_get(stacks, "list")))
+        return "damaged profile (some stacks have by_process, some not)";
     return bad;
 }

@@ -20,10 +20,18 @@ typedef struct fp_ss_frame {
     long line;
 } fp_ss_frame_t;
 
+/* One process's share of a stack's figures. */
+typedef struct fp_ss_share {
+    size_t process;        /* index into the profile's processes */
+    double f[FP_SS_NFIG];
+} fp_ss_share_t;
+
 typedef struct fp_ss_stack {
     size_t *frames;        /* frame numbers, outermost first */
     size_t depth;
     double f[FP_SS_NFIG];  /* seconds for time, bytes for memory */
+    fp_ss_share_t *shares; /* each process's part (the profile's by_process), or NULL */
+    size_t nshares;
 } fp_ss_stack_t;
 
 typedef struct fp_stackset {
@@ -32,11 +40,18 @@ typedef struct fp_stackset {
     fp_ss_stack_t *stacks;
     size_t nstacks;
     bool from_lines;       /* the profile had no stacks: its lines, one frame each */
+    bool by_process;       /* the stacks have shares: each process's figures are known */
 } fp_stackset_t;
 
 /* Fills SS from PROFILE, which it borrows (keep it alive). */
 void fp_stackset_read(fp_stackset_t *ss, json_t *profile);
 void fp_stackset_free(fp_stackset_t *ss);
+
+/* Stack S's figure K in process PROCESS: its share's, 0 when the process
+ * had no part in it. A stack set without shares (one process, or a
+ * profile from before them) has every stack in every process: the caller
+ * asks only for a process it knows to be the only one. */
+double fp_stackset_figure(const fp_ss_stack_t *s, size_t process, int k);
 
 /* Checks a profile's "stacks" member (absent is fine): NULL when it is
  * well formed, else a static string saying what is wrong. */

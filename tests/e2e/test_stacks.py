@@ -83,6 +83,21 @@ def test_stacks_of_a_child_process_add_up(footprint):
     # one stack per distinct path: the child's predict paths merged into the parent's
     keys = [tuple(s["frames"]) for s in run.profile["stacks"]["list"]]
     assert len(keys) == len(set(keys))
+    # each process's share (by_process, processes[1] is the child): the
+    # child ran predict only, the parent load_data and predict
+    def share(stacks, proc, key):
+        return sum(sh[key] for s in stacks for sh in s["by_process"] if sh["process"] == proc)
+
+    load = paths_through(run.profile, "load_data")
+    for proc in (0, 1):
+        assert abs(share(pred, proc, "alloc_bytes") - truth["predict"]) < 0.05 * truth["predict"], proc
+    assert abs(share(load, 0, "alloc_bytes") - truth["load_data"]) < 0.05 * truth["load_data"]
+    assert share(load, 1, "alloc_bytes") == 0 and share(load, 1, "cpu_python_s") == 0
+    assert share(pred, 1, "cpu_python_s") > 0.1  # 0.2 s spun
+    for s in run.profile["stacks"]["list"]:
+        assert len({sh["process"] for sh in s["by_process"]}) == len(s["by_process"])
+        for key in ("cpu_python_s", "system_s", "alloc_bytes", "peak_bytes"):
+            assert abs(sum(sh[key] for sh in s["by_process"]) - s[key]) <= 1e-6 + len(s["by_process"]), (key, s)
 
 
 def test_new_code_is_classified_outside_the_signal_handler(footprint, python):
