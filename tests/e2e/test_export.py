@@ -325,8 +325,8 @@ def go_pprof(path, index, tmp_path):
     """`go tool pprof -top` of PATH for sample type INDEX, offline, in
     milliseconds or bytes: [(function, flat)], total."""
     home = tmp_path / "go"
-    env = dict(os.environ, HOME=str(home), GOCACHE=str(home / "cache"), GOPATH=str(home / "path"),
-               PPROF_TMPDIR=str(home / "pprof"), GOPROXY="off", GOTOOLCHAIN="local", GOFLAGS="")
+    env = dict(CHROMIUM_ENV, HOME=str(home), GOCACHE=str(home / "cache"), GOPATH=str(home / "path"),
+               PPROF_TMPDIR=str(home / "pprof"), GOPROXY="off", GOTOOLCHAIN="local", GOFLAGS="")  # no sanitizer preload
     unit = "ms" if index in ("cpu", "offcpu") else "B"
     run = subprocess.run([GO, "tool", "pprof", "-top", "-sample_index=" + index, "-unit=" + unit,
                           "-symbolize=none", "-nodecount=1000", str(path)],
