@@ -224,6 +224,17 @@ static void speedscope_add(json_t *profiles, const fp_stackset_t *ss, bool memor
     }
 }
 
+/* Which of the N processes have a share of some stack (N + 1 flags). */
+static bool *processes_with_stacks(const fp_stackset_t *ss, size_t n)
+{
+    bool *has = fp_xcalloc(n + 1, sizeof *has);
+    for (size_t i = 0; i < ss->nstacks; i++)
+        for (size_t k = 0; k < ss->stacks[i].nshares; k++)
+            if (ss->stacks[i].shares[k].process < n) /* fp_stackset_check sees to it; the bound stays */
+                has[ss->stacks[i].shares[k].process] = true;
+    return has;
+}
+
 /* With one process, its profiles; with more, the sum of all, then each
  * process's own when the profile says whose each stack is (by_process). */
 static json_t *speedscope_profiles(json_t *profile, const fp_stackset_t *ss)
@@ -231,13 +242,22 @@ static json_t *speedscope_profiles(json_t *profile, const fp_stackset_t *ss)
     json_t *profiles = json_array(), *procs = json_object_get(profile, "processes");
     bool memory = json_is_object(json_object_get(profile, "memory"));
     size_t n = json_array_size(procs);
-    if (n != 1)
-        speedscope_add(profiles, ss, memory, ALL_PROCESSES, "all processes");
-    for (size_t i = 0; i < n && (n == 1 || ss->by_process); i++) {
+    if (n == 1) {
+        char *who = process_name(json_array_get(procs, 0));
+        speedscope_add(profiles, ss, memory, ALL_PROCESSES, who);
+        free(who);
+        return profiles;
+    }
+    speedscope_add(profiles, ss, memory, ALL_PROCESSES, "all processes");
+    bool *has = processes_with_stacks(ss, n);
+    for (size_t i = 0; i < n; i++) {
+        if (!has[i])
+            continue;
         char *who = process_name(json_array_get(procs, i));
-        speedscope_add(profiles, ss, memory, n == 1 ? ALL_PROCESSES : (long)i, who);
+        speedscope_add(profiles, ss, memory, (long)i, who);
         free(who);
     }
+    free(has);
     return profiles;
 }
 
