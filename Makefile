@@ -196,7 +196,7 @@ test-san:
 # test-c` replays that corpus (tests/c/test_fuzz_corpus.c).
 FUZZ_SECONDS ?= 60
 FUZZ_SRC := tests/fuzz/profile_target.c $(addprefix src/launcher/,profile.c stackset.c figures.c util.c report.c \
-            textfmt.c stackview.c export.c pprof.c)
+            textfmt.c stackview.c export.c pprof.c imports.c) src/common/utf8.c
 fuzz: $(BUILD)/gen/profile.pb-c.c
 	@echo "  CLANG $(BUILD)/fuzz_profile"; clang -std=c11 -D_GNU_SOURCE -DFP_FUZZING -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -I$(BUILD)/gen $(FUZZ_SRC) $(BUILD)/gen/profile.pb-c.c \
