@@ -218,6 +218,7 @@ static void reset(fp_agent_t *a)
     atomic_store(&a->deadly_pending, 0);
     fp_fragment_reset(&a->fragment);
     fp_fragment_after_fork(&a->fragment); /* no writer is left */
+    a->imports = (fp_imports_t){0};
 }
 
 static int start(fp_agent_t *a, PyObject *spans_helper)
@@ -233,7 +234,8 @@ static int start(fp_agent_t *a, PyObject *spans_helper)
     if (fp_sites_init(&a->sites, &a->arena) != 0 || fp_objmap_init(&a->objmap, &a->arena) != 0 ||
         fp_stacks_init(&a->stacks, &a->arena, a->config.stacks) != 0)
         return -1;
-    fp_guard_init(&a->guard);
+    fp_interposer_load(&a->interposer);
+    fp_guard_init(&a->guard, &a->interposer);
     set_up_filter(&a->filter);
     fp_spans_init(&a->spans, &a->sites, &a->arena, spans_helper);
     a->pid = getpid();

@@ -20,6 +20,8 @@
  *    |- spans      spans.h   function line ranges
  *    |- fragment   fragment.h the writer's lock and last word
  *    |- guard      guard.h   the interposer's reentrancy guard
+ *    |- interposer interposer.h the interposer's library (kept by a new start)
+ *    |- imports    imports.h the interposer's totals, for the import timer
  *    |- arenaguard arenaguard.h (its held blocks are thread-local)
  *    `- spares     ownfd.h   spare descriptors for the exit work
  *
@@ -45,6 +47,8 @@
 #include "frames.h"
 #include "gpu.h"
 #include "guard.h"
+#include "imports.h"
+#include "interposer.h"
 #include "memory.h"
 #include "objmap.h"
 #include "ownfd.h"
@@ -112,6 +116,8 @@ typedef struct fp_agent {
     fp_spans_t spans;
     fp_fragment_t fragment;
     fp_guard_t guard;
+    fp_interposer_t interposer;
+    fp_imports_t imports;
     fp_arenaguard_t arenaguard;
     fp_ownfd_spares_t spares;
 } fp_agent_t;

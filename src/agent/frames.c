@@ -18,7 +18,7 @@
 #include "filter.h"
 #include "frames.h"
 
-enum { MAX_DEPTH = 512, PATH_CAP = 4096 };
+enum { MAX_DEPTH = 512, PATH_CAP = FP_FRAMES_PATH_CAP };
 
 /* Encodes a str object as UTF-8 into BUF without the Python API (which may
  * allocate). Lone surrogates from undecodable bytes go back to those bytes,
@@ -339,13 +339,9 @@ fp_where_t fp_frames_where_async(fp_frames_t *fr, PyThreadState *ts, bool *misse
     return where(&w, ts);
 }
 
-/* A str object copied whole (header and characters) into a buffer, where
- * the unicode macros read it as they would the object. Returns false when
- * ADDR is not a compact str of at most PATH_CAP characters. */
-typedef union {
-    PyCompactUnicodeObject header;
-    char bytes[sizeof(PyCompactUnicodeObject) + 4 * (PATH_CAP + 1)];
-} str_copy_t;
+/* Copies the str object at ADDR whole into OUT (frames.h). Returns false
+ * when ADDR is not a compact str of at most PATH_CAP characters. */
+typedef fp_frames_str_copy_t str_copy_t;
 
 static bool copy_str(fp_frames_t *fr, uintptr_t addr, str_copy_t *out)
 {
@@ -379,9 +375,8 @@ static void classify_pending(void *ctx, uintptr_t code, uintptr_t filename)
     fp_frames_t *fr = ctx;
     if (!still_code_of(fr, code, filename) || fp_sites_code_lookup(fr->sites, code, filename) != -2)
         return;
-    static str_copy_t copy; /* sampler thread only; too big for its stack */
     char name[PATH_CAP];
-    size_t n = copy_str(fr, filename, &copy) ? str_to_utf8((PyObject *)&copy, name, sizeof name) : 0;
+    size_t n = copy_str(fr, filename, &fr->name) ? str_to_utf8((PyObject *)&fr->name, name, sizeof name) : 0;
     if (n > 0 && still_code_of(fr, code, filename))
         classify_name(fr, code, filename, name, n);
 }

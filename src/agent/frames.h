@@ -23,12 +23,24 @@
  * sampling); `safe_reads` may also be cleared by a signal handler that
  * finds the reads refused; `codeq` is pushed by signal handlers and
  * drained by the sampler thread (codeq.h). */
+enum { FP_FRAMES_PATH_CAP = 4096 }; /* longest file name classified, in characters */
+
+/* A str object copied whole (header and characters) into a buffer, where
+ * the unicode macros read it as they would the object (frames.c). */
+typedef union fp_frames_str_copy {
+    PyCompactUnicodeObject header;
+    char bytes[sizeof(PyCompactUnicodeObject) + 4 * (FP_FRAMES_PATH_CAP + 1)];
+} fp_frames_str_copy_t;
+
 typedef struct fp_frames {
     fp_sites_t *sites;            /* where the lines are recorded */
     const fp_filter_t *filter;    /* which files are profiled, and the start directory */
     fp_stacks_t *stacks;          /* where the stacks are recorded (stacks.h) */
     _Atomic int safe_reads;       /* -1 untested, 0 unavailable (seccomp), 1 available */
     fp_codeq_t codeq;             /* code the signal handler met first, to classify */
+    fp_frames_str_copy_t name;    /* the sampler thread's copy of a file name it classifies
+                                     (fp_frames_classify_pending): too big for its stack;
+                                     written whole before it is read */
 } fp_frames_t;
 
 /* Links FR to its tables and tests once, at start, whether reads that

@@ -5,10 +5,10 @@
 #include <dlfcn.h>
 #include <stddef.h>
 
-void fp_guard_init(fp_guard_t *g)
+void fp_guard_init(fp_guard_t *g, const fp_interposer_t *ip)
 {
-    g->enter = (fp_alloc_guard_fn)fp_interposer_sym(FP_ALLOC_GUARD_ENTER);
-    g->leave = (fp_alloc_guard_fn)fp_interposer_sym(FP_ALLOC_GUARD_LEAVE);
+    g->enter = (fp_alloc_guard_fn)fp_interposer_sym(ip, FP_ALLOC_GUARD_ENTER);
+    g->leave = (fp_alloc_guard_fn)fp_interposer_sym(ip, FP_ALLOC_GUARD_LEAVE);
     if (!g->enter || !g->leave)
         g->enter = g->leave = NULL;
 }

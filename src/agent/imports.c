@@ -12,21 +12,26 @@
 #include <string.h>
 
 #include "../common/alloc_api.h"
+#include "agent.h"
 
-PyObject *fp_imports_alloc_bytes(PyObject *self, PyObject *unused)
+/* The interposer's stats function, looked up once (until a new start). */
+static fp_alloc_stats_fn stats_fn(fp_imports_t *im)
 {
-    (void)self, (void)unused;
-    /* looked up once; the GIL orders the first calls */
-    static fp_alloc_stats_fn stats;
-    static int looked;
-    if (!looked) {
+    if (!im->looked) {
         /* under --cpu-only the interposer is not loaded; a user's own
          * preload of it would count without an agent attached */
         const char *memory = getenv("FOOTPRINT_MEMORY");
         if (!memory || strcmp(memory, "0") != 0)
-            stats = (fp_alloc_stats_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_STATS);
-        looked = 1;
+            im->stats = (fp_alloc_stats_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_STATS);
+        im->looked = true;
     }
+    return im->stats;
+}
+
+PyObject *fp_imports_alloc_bytes(PyObject *self, PyObject *unused)
+{
+    (void)self, (void)unused;
+    fp_alloc_stats_fn stats = stats_fn(&fp_agent.imports); /* a method: no argument carries it */
     if (!stats)
         Py_RETURN_NONE;
     fp_alloc_stats_t s;

@@ -8,6 +8,15 @@
 
 #include <Python.h>
 
+#include "../common/alloc_api.h"
+
+/* The agent's link to the interposer's totals (fp_agent_t.imports):
+ * looked up at the first call, with the GIL; emptied by a new start. */
+typedef struct fp_imports {
+    bool looked;
+    fp_alloc_stats_fn stats; /* NULL: memory is not profiled */
+} fp_imports_t;
+
 /* _footprint.alloc_bytes() -> int or None: the process's bytes allocated
  * so far (exact, every thread, requested sizes), or None when memory is
  * not profiled (no interposer). Holds the GIL; not for signal handlers. */

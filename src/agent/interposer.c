@@ -6,52 +6,44 @@
 #include <stdlib.h>
 
 #include "../common/alloc_api.h"
+#include "../common/check.h"
 
-/* Process-wide, like the library it names: loaded once, never closed
- * (allocations made through it may be freed at any later time). Written
- * with the GIL, at a start. */
-static struct {
-    bool tried;
-    void *handle; /* dlopen'ed here; NULL when preloaded or absent */
-} here;
-
-static void *load(void)
+void fp_interposer_load(fp_interposer_t *ip)
 {
-    if (here.tried)
-        return here.handle;
-    here.tried = true;
+    if (ip->tried)
+        return;
+    ip->tried = true;
     if (dlsym(RTLD_DEFAULT, FP_ALLOC_ATTACH))
-        return NULL; /* preloaded */
+        return; /* preloaded */
     const char *path = getenv("FOOTPRINT_INTERPOSER");
     if (path && *path)
-        here.handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    return here.handle;
+        ip->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 }
 
-void *fp_interposer_sym(const char *name)
+void *fp_interposer_sym(const fp_interposer_t *ip, const char *name)
 {
-    void *handle = load();
-    return dlsym(handle ? handle : RTLD_DEFAULT, name);
+    FP_ASSERT(ip->tried); /* loaded at start */
+    return dlsym(ip->handle ? ip->handle : RTLD_DEFAULT, name);
 }
 
-bool fp_interposer_loaded_here(void)
+bool fp_interposer_loaded_here(const fp_interposer_t *ip)
 {
-    return load() != NULL;
+    return ip->handle != NULL;
 }
 
-int fp_interposer_patch(void)
+int fp_interposer_patch(const fp_interposer_t *ip)
 {
-    if (!fp_interposer_loaded_here())
+    if (!fp_interposer_loaded_here(ip))
         return 0;
-    int (*patch)(void) = (int (*)(void))dlsym(here.handle, FP_ALLOC_PATCH);
+    int (*patch)(void) = (int (*)(void))dlsym(ip->handle, FP_ALLOC_PATCH);
     return patch && patch() >= 0 ? 0 : -1;
 }
 
-void fp_interposer_unpatch(void)
+void fp_interposer_unpatch(const fp_interposer_t *ip)
 {
-    if (!fp_interposer_loaded_here())
+    if (!fp_interposer_loaded_here(ip))
         return;
-    int (*unpatch)(void) = (int (*)(void))dlsym(here.handle, FP_ALLOC_UNPATCH);
+    int (*unpatch)(void) = (int (*)(void))dlsym(ip->handle, FP_ALLOC_UNPATCH);
     if (unpatch)
         unpatch();
 }

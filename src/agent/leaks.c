@@ -75,7 +75,7 @@ void fp_leaks_write(const fp_agent_t *a, fp_jsonw_t *w)
 {
     fp_jsonw_key(w, FP_FRAG_LEAKS);
     fp_jsonw_begin_array(w);
-    fp_alloc_visit_live_fn visit = (fp_alloc_visit_live_fn)fp_interposer_sym(FP_ALLOC_VISIT_LIVE);
+    fp_alloc_visit_live_fn visit = (fp_alloc_visit_live_fn)fp_interposer_sym(&a->interposer, FP_ALLOC_VISIT_LIVE);
     if (!a->config.leaks || !fp_memory_active(&a->memory) || !visit) {
         fp_jsonw_end_array(w);
         return;

@@ -21,7 +21,7 @@
 #include "ownfd.h"
 
 enum {
-    TIMELINE_CAP = 2048,
+    TIMELINE_CAP = FP_MEMORY_TIMELINE_CAP,
     TIMELINE_OUT = 1000,
     NET_WINDOW_NS = 1000000,
     HISTORY_LINES = 8192,             /* lines that get one */
@@ -31,10 +31,7 @@ enum {
 typedef int64_t history_t[FP_MEMORY_HISTORY_BUCKETS];
 enum { HISTORY_BUCKETS = FP_MEMORY_HISTORY_BUCKETS };
 
-typedef struct fp_memory_point {
-    uint64_t t_ns; /* since the agent started */
-    uint64_t bytes;
-} point_t;
+typedef fp_memory_point_t point_t;
 
 /* The opaque site the interposer keeps with a sample: the stack (whose
  * innermost frame is the line) or, when there is no stack for it, the
@@ -164,14 +161,15 @@ void fp_memory_init(fp_memory_t *mem, fp_agent_t *agent)
 
 int fp_memory_start(fp_memory_t *mem)
 {
-    fp_alloc_attach_fn attach = (fp_alloc_attach_fn)fp_interposer_sym(FP_ALLOC_ATTACH);
-    fp_alloc_wrap_python_fn wrap = (fp_alloc_wrap_python_fn)fp_interposer_sym(FP_ALLOC_WRAP_PYTHON);
-    fp_alloc_wrap_arenas_fn wrap_arenas = (fp_alloc_wrap_arenas_fn)fp_interposer_sym(FP_ALLOC_WRAP_ARENAS);
-    mem->detach = (fp_alloc_detach_fn)fp_interposer_sym(FP_ALLOC_DETACH);
-    mem->stats = (fp_alloc_stats_fn)fp_interposer_sym(FP_ALLOC_STATS);
+    fp_agent_t *a = mem->agent;
+    const fp_interposer_t *ip = &a->interposer;
+    fp_alloc_attach_fn attach = (fp_alloc_attach_fn)fp_interposer_sym(ip, FP_ALLOC_ATTACH);
+    fp_alloc_wrap_python_fn wrap = (fp_alloc_wrap_python_fn)fp_interposer_sym(ip, FP_ALLOC_WRAP_PYTHON);
+    fp_alloc_wrap_arenas_fn wrap_arenas = (fp_alloc_wrap_arenas_fn)fp_interposer_sym(ip, FP_ALLOC_WRAP_ARENAS);
+    mem->detach = (fp_alloc_detach_fn)fp_interposer_sym(ip, FP_ALLOC_DETACH);
+    mem->stats = (fp_alloc_stats_fn)fp_interposer_sym(ip, FP_ALLOC_STATS);
     if (!attach || !wrap || !wrap_arenas || !mem->detach || !mem->stats)
         return -1;
-    fp_agent_t *a = mem->agent;
     mem->timeline = fp_arena_alloc(&a->arena, sizeof(point_t) * TIMELINE_CAP);
     mem->histories = fp_arena_alloc(&a->arena, sizeof(history_t) * HISTORY_LINES);
     mem->history_width_ns = HISTORY_FIRST_WIDTH_NS;
@@ -187,7 +185,7 @@ int fp_memory_start(fp_memory_t *mem)
     mem->wrapped = true;
     if (attach(&hooks, &config) != 0)
         return -1;
-    if (fp_interposer_patch() != 0) { /* not preloaded: it sees only what is patched */
+    if (fp_interposer_patch(ip) != 0) { /* not preloaded: it sees only what is patched */
         mem->detach();
         return -1;
     }
@@ -206,7 +204,7 @@ void fp_memory_stop(fp_memory_t *mem)
         return;
     if (mem->detach)
         mem->detach();
-    fp_interposer_unpatch();
+    fp_interposer_unpatch(&mem->agent->interposer);
     fp_memory_tick(mem);
     mem->final_hwm = high_water_bytes(mem);
 }
@@ -378,7 +376,7 @@ static int shrink(point_t *p, int n, int max)
 static void write_timeline(fp_memory_t *mem, fp_jsonw_t *w, uint64_t peak, uint64_t peak_at_ns)
 {
     /* the peak itself always shows, even when it fell between two ticks */
-    static point_t copy[TIMELINE_CAP + 1]; /* writers are serialized (fragment.h) */
+    point_t *copy = mem->written;
     int n = 0;
     bool placed = false;
     for (int i = 0; i < mem->npoints; i++) {

@@ -19,11 +19,19 @@
 #include "../common/jsonw.h"
 #include "ownfd.h"
 
-enum { FP_MEMORY_HISTORY_BUCKETS = 32 }; /* a line's memory over the run, in this many steps */
+enum {
+    FP_MEMORY_HISTORY_BUCKETS = 32, /* a line's memory over the run, in this many steps */
+    FP_MEMORY_TIMELINE_CAP = 2048,  /* timeline points kept (halved when full) */
+};
 
 struct fp_agent;
 struct fp_line;
-struct fp_memory_point;
+
+/* A point of the footprint timeline. */
+typedef struct fp_memory_point {
+    uint64_t t_ns; /* since the agent started */
+    uint64_t bytes;
+} fp_memory_point_t;
 
 /* Figures that no line took (allocations outside profiled code). */
 typedef struct fp_memory_unattributed {
@@ -52,6 +60,10 @@ typedef struct fp_memory {
     int64_t (*histories)[FP_MEMORY_HISTORY_BUCKETS]; /* per line: its largest live bytes in each bucket */
     uint32_t nhistories;
     uint64_t history_width_ns;       /* the time one bucket covers; doubles as the run goes on */
+    /* The timeline as written, with the peak put in: scratch of the
+     * fragment writer (writers are serialized, fragment.h), too big for
+     * its stack; written whole before it is read. */
+    fp_memory_point_t written[FP_MEMORY_TIMELINE_CAP + 1];
 } fp_memory_t;
 
 /* Links M to its agent and empties it, keeping what is done once per

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "override.h"
-#include "real.h"
+#include "state.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -42,18 +42,20 @@
 
 enum { MAX_OBJECTS = 4096, MAX_SLOTS = 1 << 16 };
 
-typedef struct slot {
+struct fp_gotpatch_slot {
     void **where;
     void *old, *ours;
-} slot_t;
+};
+typedef fp_gotpatch_slot_t slot_t;
 
 /* An object patched: identified by load address and program headers
  * (the same pair is never two live objects); its slots are a range. */
-typedef struct object {
+struct fp_gotpatch_object {
     uintptr_t base;
     const void *phdr;
     uint32_t first, count;
-} object_t;
+};
+typedef fp_gotpatch_object_t object_t;
 
 typedef struct hook {
     const char *name;
@@ -61,18 +63,6 @@ typedef struct hook {
 } hook_t;
 
 static void *dlopen_hook(const char *file, int flags);
-
-/* One home for the patcher's state, written under `lock`; `objects` and
- * `slots` are mapped at the first patch and kept. */
-static struct {
-    pthread_mutex_t lock;
-    bool active;
-    object_t *objects;
-    slot_t *slots;
-    uint32_t nobjects, nslots;
-    uintptr_t own_base;
-    size_t page;
-} gp = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static const hook_t *hooks(size_t *n)
 {
@@ -145,7 +135,7 @@ static void read_dynamic(dyninfo_t *d, const ElfW(Dyn) *dyn)
 }
 
 /* False for objects without what patching needs. */
-static bool read_object(dyninfo_t *d, const struct dl_phdr_info *info)
+static bool read_object(const fp_gotpatch_t *gp, dyninfo_t *d, const struct dl_phdr_info *info)
 {
     memset(d, 0, sizeof *d);
     d->base = info->dlpi_addr;
@@ -155,8 +145,8 @@ static bool read_object(dyninfo_t *d, const struct dl_phdr_info *info)
         if (ph->p_type == PT_DYNAMIC)
             dyn = (const ElfW(Dyn) *)(d->base + ph->p_vaddr);
         if (ph->p_type == PT_GNU_RELRO) {
-            d->relro_start = (d->base + ph->p_vaddr) & ~(gp.page - 1);
-            d->relro_end = (d->base + ph->p_vaddr + ph->p_memsz) & ~(gp.page - 1);
+            d->relro_start = (d->base + ph->p_vaddr) & ~(gp->page - 1);
+            d->relro_end = (d->base + ph->p_vaddr + ph->p_memsz) & ~(gp->page - 1);
         }
     }
     if (!dyn)
@@ -173,24 +163,24 @@ static bool in_relro(const dyninfo_t *d, const void *where)
 }
 
 /* Writes VALUE into a slot; false when its page cannot be made writable. */
-static bool write_slot(const dyninfo_t *d, void **where, void *value)
+static bool write_slot(const fp_gotpatch_t *gp, const dyninfo_t *d, void **where, void *value)
 {
-    void *page = (void *)((uintptr_t)where & ~(gp.page - 1));
+    void *page = (void *)((uintptr_t)where & ~(gp->page - 1));
     bool ro = in_relro(d, where);
-    if (ro && mprotect(page, gp.page, PROT_READ | PROT_WRITE) != 0)
+    if (ro && mprotect(page, gp->page, PROT_READ | PROT_WRITE) != 0)
         return false;
     __atomic_store_n(where, value, __ATOMIC_RELEASE); /* other threads may be calling through it */
     if (ro)
-        mprotect(page, gp.page, PROT_READ);
+        mprotect(page, gp->page, PROT_READ);
     return true;
 }
 
-static void patch_relocs(const dyninfo_t *d, const ElfW(Rela) *rel, size_t bytes)
+static void patch_relocs(fp_gotpatch_t *gp, const dyninfo_t *d, const ElfW(Rela) *rel, size_t bytes)
 {
     for (size_t i = 0; rel && i < bytes / sizeof *rel; i++) {
         unsigned type = ELF64_R_TYPE(rel[i].r_info);
         size_t sym = ELF64_R_SYM(rel[i].r_info);
-        if ((type != SLOT_JUMP && type != SLOT_DATA) || sym == 0 || gp.nslots >= MAX_SLOTS)
+        if ((type != SLOT_JUMP && type != SLOT_DATA) || sym == 0 || gp->nslots >= MAX_SLOTS)
             continue;
         size_t name = d->symtab[sym].st_name;
         if (d->strsz && name >= d->strsz)
@@ -200,18 +190,18 @@ static void patch_relocs(const dyninfo_t *d, const ElfW(Rela) *rel, size_t bytes
         if (!ours || *where == ours)
             continue;
         slot_t s = {where, *where, ours};
-        if (write_slot(d, where, ours))
-            gp.slots[gp.nslots++] = s;
+        if (write_slot(gp, d, where, ours))
+            gp->slots[gp->nslots++] = s;
     }
 }
 
 /* ---- which objects ------------------------------------------------------------- */
 
-static object_t *find_object(uintptr_t base, const void *phdr)
+static object_t *find_object(fp_gotpatch_t *gp, uintptr_t base, const void *phdr)
 {
-    for (uint32_t i = 0; i < gp.nobjects; i++)
-        if (gp.objects[i].base == base && gp.objects[i].phdr == phdr)
-            return &gp.objects[i];
+    for (uint32_t i = 0; i < gp->nobjects; i++)
+        if (gp->objects[i].base == base && gp->objects[i].phdr == phdr)
+            return &gp->objects[i];
     return NULL;
 }
 
@@ -219,14 +209,15 @@ static object_t *find_object(uintptr_t base, const void *phdr)
  * loader's run before anything is set up, and ours must reach libc. So
  * do sanitizer runtimes: their own calls must reach libc, not come back
  * through us into their interceptors. */
-static bool left_alone(const struct dl_phdr_info *info)
+static bool left_alone(const fp_gotpatch_t *gp, const struct dl_phdr_info *info)
 {
-    static const char *const names[] = {"ld-linux", "ld64.so", "linux-vdso", "linux-gate",
-                                        "libasan", "libtsan", "liblsan", "libubsan", "libhwasan"};
+    /* char arrays, not pointers: no relocation, so plain .rodata */
+    static const char names[][12] = {"ld-linux", "ld64.so", "linux-vdso", "linux-gate",
+                                     "libasan", "libtsan", "liblsan", "libubsan", "libhwasan"};
     const char *name = info->dlpi_name ? info->dlpi_name : "";
     const char *base = strrchr(name, '/');
     base = base ? base + 1 : name;
-    if (info->dlpi_addr == gp.own_base)
+    if (info->dlpi_addr == gp->own_base)
         return true;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strncmp(base, names[i], strlen(names[i])) == 0)
@@ -236,91 +227,103 @@ static bool left_alone(const struct dl_phdr_info *info)
 
 static int patch_one(struct dl_phdr_info *info, size_t size, void *arg)
 {
-    (void)size, (void)arg;
+    (void)size;
+    fp_gotpatch_t *gp = arg;
     dyninfo_t d;
-    if (left_alone(info) || find_object(info->dlpi_addr, info->dlpi_phdr) || gp.nobjects >= MAX_OBJECTS ||
-        !read_object(&d, info))
+    if (left_alone(gp, info) || find_object(gp, info->dlpi_addr, info->dlpi_phdr) ||
+        gp->nobjects >= MAX_OBJECTS || !read_object(gp, &d, info))
         return 0;
-    object_t *o = &gp.objects[gp.nobjects++];
-    *o = (object_t){info->dlpi_addr, info->dlpi_phdr, gp.nslots, 0};
-    patch_relocs(&d, d.jmprel, d.jmprelsz);
-    patch_relocs(&d, d.rela, d.relasz);
-    o->count = gp.nslots - o->first;
+    object_t *o = &gp->objects[gp->nobjects++];
+    *o = (object_t){info->dlpi_addr, info->dlpi_phdr, gp->nslots, 0};
+    patch_relocs(gp, &d, d.jmprel, d.jmprelsz);
+    patch_relocs(gp, &d, d.rela, d.relasz);
+    o->count = gp->nslots - o->first;
     return 0;
 }
 
 /* A slot goes back only while it still holds ours: the program may have
  * written it since (a library that patches its own GOT). */
+typedef struct unpatching {
+    fp_gotpatch_t *gp;
+    int restored;
+} unpatching_t;
+
 static int unpatch_one(struct dl_phdr_info *info, size_t size, void *arg)
 {
     (void)size;
-    int *restored = arg;
-    object_t *o = find_object(info->dlpi_addr, info->dlpi_phdr);
+    unpatching_t *u = arg;
+    fp_gotpatch_t *gp = u->gp;
+    object_t *o = find_object(gp, info->dlpi_addr, info->dlpi_phdr);
     dyninfo_t d;
-    if (!o || !read_object(&d, info))
+    if (!o || !read_object(gp, &d, info))
         return 0;
     for (uint32_t i = o->first; i < o->first + o->count; i++) {
-        slot_t *s = &gp.slots[i];
-        if (*s->where == s->ours && write_slot(&d, s->where, s->old))
-            (*restored)++;
+        slot_t *s = &gp->slots[i];
+        if (*s->where == s->ours && write_slot(gp, &d, s->where, s->old))
+            u->restored++;
     }
     return 0;
 }
 
-static bool setup(void)
+static bool setup(fp_gotpatch_t *gp)
 {
-    if (gp.objects)
+    if (gp->objects)
         return true;
-    gp.page = (size_t)sysconf(_SC_PAGESIZE);
+    gp->page = (size_t)sysconf(_SC_PAGESIZE);
     Dl_info self;
     if (!dladdr((void *)setup, &self))
         return false;
-    gp.own_base = (uintptr_t)self.dli_fbase;
+    gp->own_base = (uintptr_t)self.dli_fbase;
     void *o = mmap(NULL, sizeof(object_t) * MAX_OBJECTS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     void *s = mmap(NULL, sizeof(slot_t) * MAX_SLOTS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (o == MAP_FAILED || s == MAP_FAILED)
         return false;
-    gp.objects = o, gp.slots = s;
+    gp->objects = o, gp->slots = s;
     return true;
 }
 
 /* dl_iterate_phdr's base for the main program may be 0 (not PIE), which
  * is also our "none" value for own_base: only a loaded interposer
  * matters, and it is never at 0. */
-static int patch_loaded(void)
+static int patch_loaded(fp_gotpatch_t *gp)
 {
-    uint32_t before = gp.nslots;
-    dl_iterate_phdr(patch_one, NULL);
-    return (int)(gp.nslots - before);
+    uint32_t before = gp->nslots;
+    dl_iterate_phdr(patch_one, gp);
+    return (int)(gp->nslots - before);
 }
+
+/* The exported functions and the dlopen hook get no state argument:
+ * they take the interposer's own, fp_state. */
 
 EXPORT int fp_alloc_patch(void)
 {
 #if !defined(SLOT_JUMP)
     return -1;
 #else
-    pthread_mutex_lock(&gp.lock);
+    fp_gotpatch_t *gp = &fp_state.gotpatch;
+    pthread_mutex_lock(&gp->lock);
     int n = -1;
-    if (setup() && fp_real_init()) {
-        gp.active = true;
-        n = patch_loaded();
+    if (setup(gp) && fp_real_init(&fp_state.real)) {
+        gp->active = true;
+        n = patch_loaded(gp);
     }
-    pthread_mutex_unlock(&gp.lock);
+    pthread_mutex_unlock(&gp->lock);
     return n;
 #endif
 }
 
 EXPORT int fp_alloc_unpatch(void)
 {
-    pthread_mutex_lock(&gp.lock);
-    int restored = 0;
-    if (gp.active) {
-        dl_iterate_phdr(unpatch_one, &restored);
-        gp.active = false;
-        gp.nobjects = gp.nslots = 0;
+    fp_gotpatch_t *gp = &fp_state.gotpatch;
+    pthread_mutex_lock(&gp->lock);
+    unpatching_t u = {gp, 0};
+    if (gp->active) {
+        dl_iterate_phdr(unpatch_one, &u);
+        gp->active = false;
+        gp->nobjects = gp->nslots = 0; /* emptied for the next start */
     }
-    pthread_mutex_unlock(&gp.lock);
-    return restored;
+    pthread_mutex_unlock(&gp->lock);
+    return u.restored;
 }
 
 /* ---- dlopen through a patched slot ------------------------------------------ */
@@ -385,10 +388,11 @@ static void *dlopen_hook(const char *file, int flags)
     if (!h)
         h = dlopen(file, flags);
     if (h) {
-        pthread_mutex_lock(&gp.lock);
-        if (gp.active)
-            patch_loaded();
-        pthread_mutex_unlock(&gp.lock);
+        fp_gotpatch_t *gp = &fp_state.gotpatch;
+        pthread_mutex_lock(&gp->lock);
+        if (gp->active)
+            patch_loaded(gp);
+        pthread_mutex_unlock(&gp->lock);
     }
     return h;
 }

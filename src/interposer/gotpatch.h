@@ -24,7 +24,28 @@
 #ifndef FP_GOTPATCH_H
 #define FP_GOTPATCH_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+typedef struct fp_gotpatch_object fp_gotpatch_object_t; /* gotpatch.c */
+typedef struct fp_gotpatch_slot fp_gotpatch_slot_t;
+
+/* The patcher's part of the interposer's state (state.h). Every field is
+ * written under `lock`, by fp_alloc_patch, fp_alloc_unpatch and a dlopen
+ * through a patched slot. `objects` and `slots` are mapped at the first
+ * patch and kept; unpatching empties them (nobjects, nslots) for the next
+ * start. `own_base` and `page` are found at the first patch. */
+typedef struct fp_gotpatch {
+    pthread_mutex_t lock;
+    bool active;                   /* patched: objects dlopen loads are patched too */
+    fp_gotpatch_object_t *objects; /* the objects patched, nobjects of them */
+    fp_gotpatch_slot_t *slots;     /* their slots' old values, nslots of them */
+    uint32_t nobjects, nslots;
+    uintptr_t own_base;            /* the interposer's load address: left alone */
+    size_t page;
+} fp_gotpatch_t;
 
 /* Patches every loaded object now, and those dlopen loads until
  * fp_alloc_unpatch. Returns the number of slots patched, or -1 when this

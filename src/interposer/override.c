@@ -4,7 +4,10 @@
  * and sampling before or after it (track.c). Until the agent attaches,
  * and in processes that are not Python, they are a plain pass-through.
  * Calls that arrive while the real names are being resolved are served
- * from the bootstrap arena. */
+ * from the bootstrap arena. They get no state argument: each takes the
+ * interposer's own (state.h) through the short names below, which are
+ * fp_state's parts (one RIP-relative address each, as separate globals
+ * were). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,46 +15,49 @@
 #include <sys/mman.h>
 
 #include "override.h"
-#include "real.h"
-#include "track.h"
+#include "state.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+#define REAL (&fp_state.real)
+#define BOOT (&fp_state.boot)
+#define TRACK (&fp_state.track)
+
 EXPORT void *malloc(size_t n)
 {
-    if (UNLIKELY(!fp_real.malloc) && !fp_real_init())
-        return fp_real_boot_alloc(n, 16);
-    void *p = fp_real.malloc(n);
+    if (UNLIKELY(!REAL->malloc) && !fp_real_init(REAL))
+        return fp_real_boot_alloc(BOOT, n, 16);
+    void *p = REAL->malloc(n);
     fp_track_alloc(p, n, false);
     return p;
 }
 
 EXPORT void *calloc(size_t nelem, size_t elsize)
 {
-    if (UNLIKELY(!fp_real.calloc) && !fp_real_init()) {
+    if (UNLIKELY(!REAL->calloc) && !fp_real_init(REAL)) {
         if (elsize && nelem > SIZE_MAX / elsize)
             return NULL;
-        return fp_real_boot_alloc(nelem * elsize, 16);
+        return fp_real_boot_alloc(BOOT, nelem * elsize, 16);
     }
-    void *p = fp_real.calloc(nelem, elsize);
+    void *p = REAL->calloc(nelem, elsize);
     fp_track_alloc(p, nelem * elsize, false);
     return p;
 }
 
 EXPORT void free(void *p)
 {
-    if (UNLIKELY(!p || fp_real_is_boot(p)))
+    if (UNLIKELY(!p || fp_real_is_boot(BOOT, p)))
         return;
-    fp_track_free(p);
-    if (UNLIKELY(!fp_real.free) && !fp_real_init())
+    fp_track_free(TRACK, p);
+    if (UNLIKELY(!REAL->free) && !fp_real_init(REAL))
         return; /* cannot happen: a block we did not hand out */
-    fp_real.free(p);
+    REAL->free(p);
 }
 
 EXPORT void *realloc(void *old, size_t n)
 {
-    if (UNLIKELY(fp_real_is_boot(old) || (!fp_real.realloc && !fp_real_init()))) {
+    if (UNLIKELY(fp_real_is_boot(BOOT, old) || (!REAL->realloc && !fp_real_init(REAL)))) {
         void *p = malloc(n);
         if (p && old)
             fp_real_slow_copy(p, old, n); /* boot blocks are never larger than asked */
@@ -59,18 +65,18 @@ EXPORT void *realloc(void *old, size_t n)
     }
     fp_track_moved_t moved;
     fp_track_realloc_before(old, &moved);
-    void *p = fp_real.realloc(old, n);
+    void *p = REAL->realloc(old, n);
     fp_track_realloc_after(old, p, n, &moved, false);
     return p;
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
-    if (UNLIKELY(!fp_real.posix_memalign) && !fp_real_init()) {
-        *out = fp_real_boot_alloc(n, align);
+    if (UNLIKELY(!REAL->posix_memalign) && !fp_real_init(REAL)) {
+        *out = fp_real_boot_alloc(BOOT, n, align);
         return *out ? 0 : ENOMEM;
     }
-    int rc = fp_real.posix_memalign(out, align, n);
+    int rc = REAL->posix_memalign(out, align, n);
     if (rc == 0)
         fp_track_alloc(*out, n, false);
     return rc;
@@ -78,36 +84,36 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 
 EXPORT void *aligned_alloc(size_t align, size_t n)
 {
-    if (UNLIKELY(!fp_real.aligned_alloc) && !fp_real_init())
-        return fp_real_boot_alloc(n, align);
-    void *p = fp_real.aligned_alloc(align, n);
+    if (UNLIKELY(!REAL->aligned_alloc) && !fp_real_init(REAL))
+        return fp_real_boot_alloc(BOOT, n, align);
+    void *p = REAL->aligned_alloc(align, n);
     fp_track_alloc(p, n, false);
     return p;
 }
 
 EXPORT void *memalign(size_t align, size_t n)
 {
-    if (UNLIKELY(!fp_real.memalign) && !fp_real_init())
-        return fp_real_boot_alloc(n, align);
-    void *p = fp_real.memalign(align, n);
+    if (UNLIKELY(!REAL->memalign) && !fp_real_init(REAL))
+        return fp_real_boot_alloc(BOOT, n, align);
+    void *p = REAL->memalign(align, n);
     fp_track_alloc(p, n, false);
     return p;
 }
 
 EXPORT void *valloc(size_t n)
 {
-    if (UNLIKELY(!fp_real.valloc) && !fp_real_init())
-        return fp_real_boot_alloc(n, 4096);
-    void *p = fp_real.valloc(n);
+    if (UNLIKELY(!REAL->valloc) && !fp_real_init(REAL))
+        return fp_real_boot_alloc(BOOT, n, 4096);
+    void *p = REAL->valloc(n);
     fp_track_alloc(p, n, false);
     return p;
 }
 
 EXPORT void *pvalloc(size_t n)
 {
-    if (UNLIKELY(!fp_real.pvalloc) && !fp_real_init())
-        return fp_real_boot_alloc((n + 4095) & ~(size_t)4095, 4096);
-    void *p = fp_real.pvalloc(n);
+    if (UNLIKELY(!REAL->pvalloc) && !fp_real_init(REAL))
+        return fp_real_boot_alloc(BOOT, (n + 4095) & ~(size_t)4095, 4096);
+    void *p = REAL->pvalloc(n);
     fp_track_alloc(p, n, false);
     return p;
 }
@@ -123,11 +129,11 @@ static int counted_mapping(int prot, int flags, int fd)
 
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-    if (UNLIKELY(!fp_real.mmap) && !fp_real_init()) {
+    if (UNLIKELY(!REAL->mmap) && !fp_real_init(REAL)) {
         errno = ENOMEM;
         return MAP_FAILED;
     }
-    void *p = fp_real.mmap(addr, len, prot, flags, fd, off);
+    void *p = REAL->mmap(addr, len, prot, flags, fd, off);
     if (p != MAP_FAILED && counted_mapping(prot, flags, fd))
         fp_track_alloc(p, len, false);
     return p;
@@ -138,50 +144,50 @@ EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t o
 
 EXPORT int munmap(void *addr, size_t len)
 {
-    if (UNLIKELY(!fp_real.munmap) && !fp_real_init()) {
+    if (UNLIKELY(!REAL->munmap) && !fp_real_init(REAL)) {
         errno = EINVAL;
         return -1;
     }
-    fp_track_free(addr);
-    return fp_real.munmap(addr, len);
+    fp_track_free(TRACK, addr);
+    return REAL->munmap(addr, len);
 }
 
 EXPORT void *memcpy(void *dst, const void *src, size_t n)
 {
-    if (UNLIKELY(!fp_real.memcpy))
+    if (UNLIKELY(!REAL->memcpy))
         return fp_real_slow_copy(dst, src, n);
     fp_track_copy(n);
-    return fp_real.memcpy(dst, src, n);
+    return REAL->memcpy(dst, src, n);
 }
 
 EXPORT void *memmove(void *dst, const void *src, size_t n)
 {
-    if (UNLIKELY(!fp_real.memmove))
+    if (UNLIKELY(!REAL->memmove))
         return fp_real_slow_copy(dst, src, n);
     fp_track_copy(n);
-    return fp_real.memmove(dst, src, n);
+    return REAL->memmove(dst, src, n);
 }
 
 EXPORT void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
-    if (UNLIKELY(!fp_real.memcpy_chk)) {
+    if (UNLIKELY(!REAL->memcpy_chk)) {
         if (n > dstlen)
             abort();
         return fp_real_slow_copy(dst, src, n);
     }
     fp_track_copy(n);
-    return fp_real.memcpy_chk(dst, src, n, dstlen);
+    return REAL->memcpy_chk(dst, src, n, dstlen);
 }
 
 EXPORT void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
-    if (UNLIKELY(!fp_real.memmove_chk)) {
+    if (UNLIKELY(!REAL->memmove_chk)) {
         if (n > dstlen)
             abort();
         return fp_real_slow_copy(dst, src, n);
     }
     fp_track_copy(n);
-    return fp_real.memmove_chk(dst, src, n, dstlen);
+    return REAL->memmove_chk(dst, src, n, dstlen);
 }
 
 /* The hidden names of the definitions above (override.h). */

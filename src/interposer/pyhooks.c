@@ -13,13 +13,14 @@
  *    like RAW.
  * The pymalloc path takes no guard and tests no flag: it is the hottest
  * path of a Python program. */
-#include "../common/alloc_api.h"
-#include "track.h"
+#include "pyhooks.h"
+
+#include "state.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
-static fp_pymem_allocator_t orig[FP_PYMEM_DOMAINS];
-static fp_pyarena_allocator_t arenas;
+/* Every wrapper's ctx is the allocator it passes on to (pyhooks.h); the
+ * tracker's state, which no ctx carries, is fp_state's. */
 
 /* ---- counted here, everything beneath guarded (RAW; MEM/OBJ without pymalloc) */
 
@@ -46,7 +47,7 @@ static void *guarded_calloc(void *ctx, size_t nelem, size_t elsize)
 static void guarded_free(void *ctx, void *ptr)
 {
     const fp_pymem_allocator_t *o = ctx;
-    fp_track_free(ptr);
+    fp_track_free(&fp_state.track, ptr);
     fp_tls.guard++;
     o->free(o->ctx, ptr);
     fp_tls.guard--;
@@ -93,7 +94,7 @@ __attribute__((noinline)) static void pymalloc_free_sampled(const fp_pymem_alloc
 static void pymalloc_free(void *ctx, void *ptr)
 {
     const fp_pymem_allocator_t *o = ctx;
-    if (__builtin_expect(fp_track_free_wanted(ptr), 0))
+    if (__builtin_expect(fp_track_free_wanted(&fp_state.track, ptr), 0))
         pymalloc_free_sampled(o, ptr);
     else
         o->free(o->ctx, ptr);
@@ -120,9 +121,10 @@ EXPORT void fp_alloc_wrap_python(int domain, const fp_pymem_allocator_t *o, bool
         *wrapper = *o;
         return;
     }
-    orig[domain] = *o;
+    fp_pymem_allocator_t *orig = &fp_state.pyhooks.orig[domain];
+    *orig = *o;
     bool small_path = domain != 0 && pymalloc;
-    wrapper->ctx = &orig[domain];
+    wrapper->ctx = orig;
     wrapper->malloc = small_path ? pymalloc_malloc : guarded_malloc;
     wrapper->calloc = small_path ? pymalloc_calloc : guarded_calloc;
     wrapper->realloc = any_realloc;
@@ -131,25 +133,25 @@ EXPORT void fp_alloc_wrap_python(int domain, const fp_pymem_allocator_t *o, bool
 
 static void *arena_alloc(void *ctx, size_t size)
 {
-    (void)ctx;
+    const fp_pyarena_allocator_t *o = ctx;
     fp_tls.guard++;
-    void *p = arenas.alloc(arenas.ctx, size);
+    void *p = o->alloc(o->ctx, size);
     fp_tls.guard--;
     return p;
 }
 
 static void arena_free(void *ctx, void *ptr, size_t size)
 {
-    (void)ctx;
+    const fp_pyarena_allocator_t *o = ctx;
     fp_tls.guard++;
-    arenas.free(arenas.ctx, ptr, size);
+    o->free(o->ctx, ptr, size);
     fp_tls.guard--;
 }
 
 EXPORT void fp_alloc_wrap_arenas(const fp_pyarena_allocator_t *o, fp_pyarena_allocator_t *wrapper)
 {
-    arenas = *o;
-    wrapper->ctx = NULL;
+    fp_state.pyhooks.arenas = *o;
+    wrapper->ctx = &fp_state.pyhooks.arenas;
     wrapper->alloc = arena_alloc;
     wrapper->free = arena_free;
 }

@@ -1,37 +1,27 @@
-/* real.c: resolving the next definitions of the names we replace (see real.h). */
+/* real.c: resolving the next definitions of the names we replace, and the
+ * bootstrap arena for calls that arrive meanwhile (see real.h). */
 #include "real.h"
 
 #include <dlfcn.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
-fp_real_t fp_real;
-
-/* Bootstrap arena: dlsym may call calloc before malloc is known. Blocks
- * from here are never handed to the real free (see fp_real_is_boot). */
-enum { BOOT_BYTES = 256 * 1024 };
-static _Alignas(64) char boot_arena[BOOT_BYTES];
-static _Atomic size_t boot_used;
-
-static _Atomic int state; /* 0 unresolved, 1 resolving, 2 done */
+/* Set while this thread resolves: its own calls (dlsym allocates) go to
+ * the bootstrap arena. Thread-local, initial-exec: no allocation on first
+ * touch. */
 static __thread int resolving __attribute__((tls_model("initial-exec")));
 
-void *fp_real_boot_alloc(size_t size, size_t align)
+void *fp_real_boot_alloc(fp_boot_t *b, size_t size, size_t align)
 {
     if (align < 16)
         align = 16;
-    size_t used = atomic_load(&boot_used), start;
+    size_t used = atomic_load(&b->used), start;
     do {
         start = (used + align - 1) & ~(align - 1);
-        if (start + size > BOOT_BYTES)
+        if (start + size > FP_BOOT_BYTES)
             return NULL;
-    } while (!atomic_compare_exchange_weak(&boot_used, &used, start + size));
-    return boot_arena + start; /* static storage: already zeroed */
-}
-
-bool fp_real_is_boot(const void *p)
-{
-    return (const char *)p >= boot_arena && (const char *)p < boot_arena + BOOT_BYTES;
+    } while (!atomic_compare_exchange_weak(&b->used, &used, start + size));
+    return b->bytes + start; /* static storage: already zeroed */
 }
 
 void *fp_real_slow_copy(void *dst, const void *src, size_t n)
@@ -48,38 +38,43 @@ void *fp_real_slow_copy(void *dst, const void *src, size_t n)
     return dst;
 }
 
-#define RESOLVE(field, name) (*(void **)&fp_real.field = dlsym(RTLD_NEXT, name))
+#define RESOLVE(r, field, name) (*(void **)&(r)->field = dlsym(RTLD_NEXT, name))
 
-bool fp_real_init(void)
+static void resolve_all(fp_real_t *r)
 {
-    if (atomic_load_explicit(&state, memory_order_acquire) == 2)
+    /* the copy functions first: dlsym itself copies */
+    RESOLVE(r, memcpy, "memcpy");
+    RESOLVE(r, memmove, "memmove");
+    RESOLVE(r, memcpy_chk, "__memcpy_chk");
+    RESOLVE(r, memmove_chk, "__memmove_chk");
+    RESOLVE(r, malloc, "malloc");
+    RESOLVE(r, free, "free");
+    RESOLVE(r, calloc, "calloc");
+    RESOLVE(r, realloc, "realloc");
+    RESOLVE(r, posix_memalign, "posix_memalign");
+    RESOLVE(r, aligned_alloc, "aligned_alloc");
+    RESOLVE(r, memalign, "memalign");
+    RESOLVE(r, valloc, "valloc");
+    RESOLVE(r, pvalloc, "pvalloc");
+    RESOLVE(r, mmap, "mmap");
+    RESOLVE(r, munmap, "munmap");
+}
+
+bool fp_real_init(fp_real_t *r)
+{
+    if (atomic_load_explicit(&r->state, memory_order_acquire) == 2)
         return true;
     if (resolving)
         return false;
     resolving = 1;
     int expected = 0;
-    if (atomic_compare_exchange_strong(&state, &expected, 1)) {
-        /* the copy functions first: dlsym itself copies */
-        RESOLVE(memcpy, "memcpy");
-        RESOLVE(memmove, "memmove");
-        RESOLVE(memcpy_chk, "__memcpy_chk");
-        RESOLVE(memmove_chk, "__memmove_chk");
-        RESOLVE(malloc, "malloc");
-        RESOLVE(free, "free");
-        RESOLVE(calloc, "calloc");
-        RESOLVE(realloc, "realloc");
-        RESOLVE(posix_memalign, "posix_memalign");
-        RESOLVE(aligned_alloc, "aligned_alloc");
-        RESOLVE(memalign, "memalign");
-        RESOLVE(valloc, "valloc");
-        RESOLVE(pvalloc, "pvalloc");
-        RESOLVE(mmap, "mmap");
-        RESOLVE(munmap, "munmap");
-        atomic_store_explicit(&state, 2, memory_order_release);
+    if (atomic_compare_exchange_strong(&r->state, &expected, 1)) {
+        resolve_all(r);
+        atomic_store_explicit(&r->state, 2, memory_order_release);
     } else {
         /* another thread is resolving: wait for it (it never allocates
          * through us while doing so, so this cannot deadlock) */
-        while (atomic_load_explicit(&state, memory_order_acquire) != 2)
+        while (atomic_load_explicit(&r->state, memory_order_acquire) != 2)
             ;
     }
     resolving = 0;

@@ -3,7 +3,7 @@
  * copies are seen while patched and not after; blocks that cross the
  * patch's edges neither crash nor count; libraries dlopen'ed while
  * patched are patched too; a sample from an earlier attachment is
- * forgotten. The interposer is the built one, next to this binary
+ * forgotten; a new start begins from nothing. The interposer is the built one, next to this binary
  * (BUILD/ctest/.. /lib/footprint/libfootprint_alloc.so). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -197,6 +197,34 @@ static void test_earlier_attachment_samples_are_forgotten(void **state)
     assert_int_equal(s.live_estimate, 0);
 }
 
+/* A new start (unpatch, detach; attach, patch) begins from nothing: the
+ * totals are the new attachment's, and every slot is patched again (the
+ * patch tables were emptied, not left to say "done"). */
+static void test_a_new_start_begins_from_nothing(void **state)
+{
+    (void)state;
+    int patched = ip.patch();
+    assert_true(patched > 0);
+    keep[0] = malloc(BIG);
+    free(keep[0]);
+    fp_alloc_stats_t s;
+    ip.stats(&s);
+    assert_true(s.alloc_bytes >= BIG);
+    assert_true(s.samples > 0);
+    assert_int_equal(ip.unpatch(), patched);
+    ip.detach();
+    assert_int_equal(ip.attach(&hooks, &config), 0);
+    ip.stats(&s);
+    assert_int_equal(s.alloc_bytes, 0);
+    assert_int_equal(s.samples, 0);
+    assert_int_equal(s.peak_estimate, 0);
+    assert_int_equal(ip.patch(), patched);
+    atomic_store(&allocated, 0);
+    keep[1] = malloc(BIG);
+    assert_true(atomic_load(&allocated) >= BIG);
+    free(keep[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +235,7 @@ int main(void)
                                         detach_and_unpatch),
         cmocka_unit_test_setup_teardown(test_earlier_attachment_samples_are_forgotten, attach_fresh,
                                         detach_and_unpatch),
+        cmocka_unit_test_setup_teardown(test_a_new_start_begins_from_nothing, attach_fresh, detach_and_unpatch),
     };
     return cmocka_run_group_tests(tests, load, NULL);
 }

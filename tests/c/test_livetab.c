@@ -9,9 +9,13 @@
 #include <stdatomic.h>
 
 #include "../../src/interposer/livetab.h"
-#include "../../src/interposer/real.h"
+#include "../../src/interposer/state.h"
 
 enum { THREADS = 8, PER_THREAD = 40000 };
+
+/* The test's own table (all zeros is empty): a module's state is passed
+ * to it, not found in a global. */
+static fp_livetab_t table;
 
 typedef struct worker {
     int id;
@@ -29,12 +33,12 @@ static void *work(void *arg)
     for (int i = 0; i < PER_THREAD; i++) {
         rec.weight = key_of(w->id, i);
         rec.t_ns = (uint64_t)i;
-        w->kept[i] = fp_livetab_insert(key_of(w->id, i), &rec);
+        w->kept[i] = fp_livetab_insert(&table, key_of(w->id, i), &rec);
         w->dropped += !w->kept[i];
         /* free every other block soon after, as a program does */
         if (i % 2 == 1 && i >= 64 && w->kept[i - 64]) {
             fp_live_t out;
-            if (!fp_livetab_take(key_of(w->id, i - 64), &out) || out.weight != key_of(w->id, i - 64))
+            if (!fp_livetab_take(&table, key_of(w->id, i - 64), &out) || out.weight != key_of(w->id, i - 64))
                 w->wrong++;
             w->kept[i - 64] = false;
         }
@@ -59,7 +63,7 @@ static void count(const fp_live_t *rec, void *ctx)
 static void test_concurrent_inserts_and_takes(void **state)
 {
     (void)state;
-    assert_true(fp_real_init()); /* the tables are mapped with the real mmap */
+    assert_true(fp_real_init(&fp_state.real)); /* the tables are mapped with the real mmap */
     static worker_t workers[THREADS];
     pthread_t th[THREADS];
     for (int t = 0; t < THREADS; t++) {
@@ -77,23 +81,23 @@ static void test_concurrent_inserts_and_takes(void **state)
     }
     assert_true(dropped < THREADS * PER_THREAD / 100);
     tally_t tally = {0, 0};
-    fp_livetab_visit(count, &tally);
+    fp_livetab_visit(&table, count, &tally);
     assert_int_equal(tally.bad, 0);
     assert_int_equal(tally.entries, kept);
     /* each block left is found once, with its own record, and then gone */
     for (int t = 0; t < THREADS; t++)
         for (int i = 0; i < PER_THREAD; i++) {
             fp_live_t out;
-            bool found = fp_livetab_take(key_of(t, i), &out);
+            bool found = fp_livetab_take(&table, key_of(t, i), &out);
             assert_int_equal(found, workers[t].kept[i]);
             if (found)
                 assert_int_equal(out.weight, key_of(t, i));
-            assert_false(fp_livetab_take(key_of(t, i), &out));
+            assert_false(fp_livetab_take(&table, key_of(t, i), &out));
         }
     tally = (tally_t){0, 0};
-    fp_livetab_visit(count, &tally);
+    fp_livetab_visit(&table, count, &tally);
     assert_int_equal(tally.entries, 0);
-    assert_true(fp_livetab_resident() > 0); /* the tables stay mapped */
+    assert_true(fp_livetab_resident(&table) > 0); /* the tables stay mapped */
 }
 
 int main(void)
