@@ -59,7 +59,7 @@ $(BUILD)/obj/launcher/%.o: src/%.cpp
 	@echo "  CXX $@"; $(CXX) $(CXXFLAGS_COMMON) -MMD -MP -c $< -o $@
 
 $(BUILD)/footprint: $(LAUNCHER_OBJ) $(BUILD)/obj/gen/html_assets.o $(BUILD)/obj/gen/chart_assets.o $(BUILD)/obj/gen/profile.pb-c.o
-	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ -lprotobuf-c -lz -lm && mv -f $@.tmp $@
+	@echo "  CC $@"; $(CC) $(CFLAGS_COMMON) $^ -o $@.tmp -ljansson -ltomlplusplus -lstdc++ -lprotobuf-c -ldw -lelf -lz -lm && mv -f $@.tmp $@
 
 # pprof's message types (export --format pprof), from the profile.proto of
 # Debian's golang-github-google-pprof-dev, by protoc-c; generated code is

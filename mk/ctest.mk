@@ -9,7 +9,7 @@
 CC ?= gcc
 BUILD ?= build
 CFLAGS_COMMON ?= -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-LIBS := -lcmocka -ljansson -ltomlplusplus -lstdc++ -lprotobuf-c -lz -lpthread -lm
+LIBS := -lcmocka -ljansson -ltomlplusplus -lstdc++ -lprotobuf-c -ldw -lelf -lz -lpthread -lm
 # The launcher's one C++ file (tomlfile.cpp) builds with the C flags made C++.
 CXXFLAGS_COMMON ?= $(filter-out -std=c11 -Wstrict-prototypes,$(CFLAGS_COMMON)) -std=c++17 \
     $(shell pkg-config --cflags tomlplusplus 2>/dev/null)
@@ -24,7 +24,7 @@ test_jsonw_SRC := src/common/jsonw.c src/common/utf8.c
 test_cli_SRC := src/launcher/cli.c src/launcher/util.c
 test_profile_SRC := src/launcher/profile.c src/launcher/stackset.c src/launcher/figures.c src/launcher/util.c
 test_merge_SRC := src/launcher/merge.c src/launcher/gpumerge.c src/launcher/stackmerge.c src/launcher/stackset.c src/launcher/figures.c src/launcher/proc.c src/launcher/util.c \
-                  src/launcher/profile.c src/common/utf8.c
+                  src/launcher/profile.c src/launcher/symbols.c src/common/utf8.c
 test_report_SRC := src/launcher/report.c src/launcher/textfmt.c src/launcher/figures.c src/launcher/util.c \
                    src/launcher/imports.c src/common/utf8.c
 test_imports_SRC := src/launcher/imports.c src/launcher/textfmt.c src/launcher/util.c src/common/utf8.c
@@ -47,6 +47,7 @@ test_fuzz_corpus_SRC := src/launcher/profile.c src/launcher/stackset.c src/launc
 test_fuzz_corpus_EXTRA := $(OBJDIR)/gen/profile.pb-c.o
 test_stackmerge_SRC := src/launcher/stackmerge.c src/launcher/stackset.c src/launcher/util.c
 test_stacks_SRC := src/agent/stacks.c src/agent/sites.c src/agent/arena.c src/common/jsonw.c src/common/utf8.c
+test_symbols_SRC := src/launcher/symbols.c src/launcher/util.c
 
 TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/test_*.c))
 BINS := $(addprefix $(OUT)/,$(TESTS))

@@ -63,6 +63,7 @@ static void read_config(fp_config_t *c)
     c->follow_children = atoi(env_or("FOOTPRINT_CHILDREN", "1")) != 0;
     c->leaks = atoi(env_or("FOOTPRINT_LEAKS", "1")) != 0;
     c->stacks = atoi(env_or("FOOTPRINT_STACKS", "1")) != 0;
+    c->native_stacks = c->stacks && atoi(env_or("FOOTPRINT_NATIVE_STACKS", "0")) != 0;
     c->alloc_mean_bytes = strtoull(env_or("FOOTPRINT_ALLOC_SAMPLE", ""), NULL, 10);
     if (c->alloc_mean_bytes == 0 || c->alloc_mean_bytes > FP_ALLOC_SAMPLE_MAX)
         c->alloc_mean_bytes = FP_ALLOC_SAMPLE_DEFAULT;
@@ -197,6 +198,7 @@ static void link_parts(fp_agent_t *a)
     a->cpu.frames = &a->frames;
     a->cpu.objmap = &a->objmap;
     a->cpu.guard = &a->guard;
+    a->cpu.native = &a->native;
     a->cpu.unattributed = &a->unattributed;
     a->cpu.sampling = &a->sampling;
     a->cpu.interval_s = a->config.interval_s;
@@ -232,8 +234,13 @@ static int start(fp_agent_t *a, PyObject *spans_helper)
         return -1;
     link_parts(a);
     if (fp_sites_init(&a->sites, &a->arena) != 0 || fp_objmap_init(&a->objmap, &a->arena) != 0 ||
-        fp_stacks_init(&a->stacks, &a->arena, a->config.stacks) != 0)
+        fp_stacks_init(&a->stacks, &a->arena, a->config.stacks) != 0 ||
+        fp_native_init(&a->native, &a->arena, a->config.native_stacks, &a->objmap, &a->cpu.unwind) != 0)
         return -1;
+    if (fp_native_on(&a->native)) {
+        a->stacks.write_native = fp_native_write_frame;
+        a->stacks.native_ctx = &a->native;
+    }
     fp_interposer_load(&a->interposer);
     fp_guard_init(&a->guard, &a->interposer);
     set_up_filter(&a->filter);

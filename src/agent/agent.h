@@ -16,6 +16,7 @@
  *    |- objmap     objmap.h  address -> kind of code
  *    |- frames     frames.h  frame walking (links to sites, filter, stacks)
  *    |- stacks     stacks.h  each distinct call stack once, with its figures
+ *    |- native     native.h  native frames below a stack's lines (--native-stacks)
  *    |- filter     filter.h  which files are profiled
  *    |- spans      spans.h   function line ranges
  *    |- fragment   fragment.h the writer's lock and last word
@@ -50,6 +51,7 @@
 #include "imports.h"
 #include "interposer.h"
 #include "memory.h"
+#include "native.h"
 #include "objmap.h"
 #include "ownfd.h"
 #include "sites.h"
@@ -65,6 +67,7 @@ typedef struct fp_config {
     bool follow_children;
     bool leaks;                /* look for likely leaks */
     bool stacks;               /* record call stacks (stacks.h) */
+    bool native_stacks;        /* with native frames below their lines (native.h) */
     uint64_t alloc_mean_bytes; /* mean of the Poisson sampler on bytes */
     pid_t launcher_pid;
 } fp_config_t;
@@ -112,6 +115,7 @@ typedef struct fp_agent {
     fp_objmap_t objmap;
     fp_frames_t frames;
     fp_stacks_t stacks;
+    fp_native_t native;
     fp_filter_t filter;
     fp_spans_t spans;
     fp_fragment_t fragment;

@@ -107,6 +107,19 @@ static void charge(fp_cpu_t *cpu, fp_where_t at, time_kind_t kind, uint64_t ns)
     atomic_fetch_add_explicit(c, ns, memory_order_relaxed);
 }
 
+/* AT with the native frames of the interrupted code UC below its stack
+ * (native.h), for a sample of native time; AT itself when there are none
+ * or the table has no room for that stack. */
+static fp_where_t with_native(fp_cpu_t *cpu, fp_where_t at, void *uc)
+{
+    uint32_t frames[FP_NATIVE_DEPTH];
+    if (!at.stack || !fp_native_on(cpu->native))
+        return at;
+    int n = fp_native_of_signal(cpu->native, uc, frames, FP_NATIVE_DEPTH);
+    fp_stack_t *s = fp_stacks_with_native(cpu->frames->stacks, at.stack, frames, n);
+    return (fp_where_t){at.line, s ? s : at.stack};
+}
+
 /* Reads a schedstat file (time on the CPU, time waiting for one, times
  * put on a CPU) with a pread on FD: async-signal-safe. */
 bool fp_cpu_read_schedstat(int fd, fp_schedstat_t *out)
@@ -277,7 +290,7 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
         fp_attrib_saw_native(&cpu->caller, line.line, wall);
     }
     release_held(cpu, t, line); /* nothing, unless a sample was held before */
-    charge(cpu, line, kind, used);
+    charge(cpu, kind == TIME_NATIVE ? with_native(cpu, line, ucv) : line, kind, used);
 charged:
     set_last_charged(t, line);
     atomic_store_explicit(&t->last_kind, (int)kind, memory_order_relaxed);

@@ -31,6 +31,7 @@
 #include "attrib.h"
 #include "frames.h"
 #include "guard.h"
+#include "native.h"
 #include "objmap.h"
 #include "ownfd.h"
 #include "sites.h"
@@ -88,6 +89,7 @@ typedef struct fp_cpu {
     fp_frames_t *frames;               /* where a thread's line is read */
     const fp_objmap_t *objmap;         /* which object an address is in */
     const fp_guard_t *guard;
+    fp_native_t *native;               /* native frames below a stack (native.h) */
     fp_unattributed_t *unattributed;   /* time no line took */
     const _Atomic bool *sampling;      /* handlers record only while set */
     double interval_s;                 /* the mean CPU interval */

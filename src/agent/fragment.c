@@ -87,6 +87,10 @@ static void write_sampling(const fp_agent_t *a, fp_jsonw_t *w)
         fp_jsonw_key(w, FP_FRAG_ALLOC_MEAN_BYTES);
         fp_jsonw_uint(w, a->config.alloc_mean_bytes);
     }
+    if (fp_native_on(&a->native)) {
+        fp_jsonw_key(w, FP_FRAG_NATIVE_STACKS);
+        fp_jsonw_bool(w, true);
+    }
     fp_jsonw_end_object(w);
     fp_jsonw_key(w, FP_FRAG_UNATTRIBUTED);
     fp_jsonw_begin_object(w);

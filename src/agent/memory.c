@@ -36,12 +36,38 @@ typedef fp_memory_point_t point_t;
 /* The opaque site the interposer keeps with a sample: the stack (whose
  * innermost frame is the line) or, when there is no stack for it, the
  * line's address with its low bit set. Both are 8-byte aligned. */
-static void *hook_site(void)
+static void *site_of(fp_where_t at)
 {
-    fp_where_t at = fp_frames_where(&fp_agent.frames, fp_frames_this_thread());
     if (at.stack)
         return at.stack;
     return at.line ? (void *)((uintptr_t)at.line | 1) : NULL;
+}
+
+static void *hook_site(void) { return site_of(fp_frames_where(&fp_agent.frames, fp_frames_this_thread())); }
+
+/* A sampled allocation's site: with --native-stacks, the native frames of
+ * the code that made it go below its stack (native.h). What Python's own
+ * allocator domains serve (PYTHON) the interpreter asked for: it is not
+ * unwound, which spares most samples of a Python program the walk. */
+static void *hook_sample_site(bool python)
+{
+    fp_where_t at = fp_frames_where(&fp_agent.frames, fp_frames_this_thread());
+    if (at.stack && !python && fp_native_on(&fp_agent.native)) {
+        uint32_t frames[FP_NATIVE_DEPTH];
+        int n = fp_native_of_caller(&fp_agent.native, frames, FP_NATIVE_DEPTH);
+        fp_stack_t *s = fp_stacks_with_native(&fp_agent.stacks, at.stack, frames, n);
+        at.stack = s ? s : at.stack;
+    }
+    return site_of(at);
+}
+
+/* The site a free compares with to net a line's scratch memory out: the
+ * line's own stack, without the native frames the allocation had. */
+static void *hook_base_site(void *site)
+{
+    if (!site || ((uintptr_t)site & 1))
+        return site;
+    return fp_stacks_base(site);
 }
 
 static fp_where_t site_where(void *site)
@@ -177,7 +203,8 @@ int fp_memory_start(fp_memory_t *mem)
         return -1;
     mem->page = sysconf(_SC_PAGESIZE);
     fp_ownfd_open(&mem->statm, "/proc/self/statm");
-    static const fp_alloc_hooks_t hooks = {hook_site, hook_alloc, hook_free, hook_copy, hook_peak};
+    static const fp_alloc_hooks_t hooks = {hook_site, hook_alloc, hook_free, hook_copy, hook_peak,
+                                           hook_sample_site, hook_base_site};
     fp_alloc_config_t config = {a->config.alloc_mean_bytes, FP_COPY_MEAN_FACTOR * a->config.alloc_mean_bytes,
                                 NET_WINDOW_NS};
     if (!mem->wrapped) /* a new start keeps them: wrapped again, they would count twice */

@@ -11,6 +11,7 @@ enum { MAX_RANGES = 4096 };
 typedef struct range {
     uintptr_t start, end;
     fp_code_kind_t kind;
+    bool own; /* footprint's own object (the agent, the interposer) */
 } range_t;
 
 typedef struct fp_objmap_table {
@@ -46,6 +47,13 @@ static fp_code_kind_t kind_of_object(const char *path, bool is_main)
     return FP_KIND_NATIVE;
 }
 
+static bool is_own_object(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return starts_with(base, "libfootprint_alloc") || starts_with(base, "_footprint");
+}
+
 typedef struct build {
     table_t *t;
     int objects;
@@ -66,6 +74,7 @@ static int add_object(struct dl_phdr_info *info, size_t size, void *arg)
         r->start = info->dlpi_addr + ph->p_vaddr;
         r->end = r->start + ph->p_memsz;
         r->kind = kind;
+        r->own = is_own_object(info->dlpi_name);
     }
     return 0;
 }
@@ -142,6 +151,12 @@ fp_code_kind_t fp_objmap_kind(const fp_objmap_t *objmap, uintptr_t addr)
 {
     const range_t *r = find(objmap, addr);
     return r ? r->kind : FP_KIND_UNKNOWN;
+}
+
+bool fp_objmap_own(const fp_objmap_t *objmap, uintptr_t addr)
+{
+    const range_t *r = find(objmap, addr);
+    return r && r->own;
 }
 
 bool fp_objmap_after_syscall(const fp_objmap_t *objmap, uintptr_t addr)

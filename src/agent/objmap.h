@@ -43,6 +43,9 @@ int fp_objmap_init(fp_objmap_t *objmap, fp_arena_t *arena);
 void fp_objmap_refresh(fp_objmap_t *objmap);
 /* Kind of the code at ADDR. Async-signal-safe. */
 fp_code_kind_t fp_objmap_kind(const fp_objmap_t *objmap, uintptr_t addr);
+/* Whether ADDR is in footprint's own objects (the agent, the
+ * interposer). Async-signal-safe. */
+bool fp_objmap_own(const fp_objmap_t *objmap, uintptr_t addr);
 /* True when the two bytes before ADDR are a syscall instruction, i.e. a
  * sample there was taken on the way back from the kernel. ADDR must be
  * code of a known object. Async-signal-safe. */

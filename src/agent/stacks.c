@@ -57,6 +57,15 @@ static bool same(const fp_stacks_t *self, const fp_stack_t *s, const uint32_t *l
            memcmp(self->pool + s->frames, lines, sizeof *lines * (size_t)depth) == 0;
 }
 
+/* How many native frames lead LINES (stacks.h). */
+static uint8_t leading_native(const uint32_t *lines, int depth)
+{
+    int n = 0;
+    while (n < depth && n < UINT8_MAX && (lines[n] & FP_STACK_NATIVE_FRAME))
+        n++;
+    return (uint8_t)n;
+}
+
 /* Fills a slot just claimed for hash H. Returns the stack, or NULL when
  * the table or the pool is full (the slot then never becomes ready, and
  * samples of that stack count as dropped). */
@@ -71,6 +80,7 @@ static fp_stack_t *add(fp_stacks_t *self, uint32_t slot, const uint32_t *lines, 
     s->frames = off;
     s->depth = (uint16_t)depth;
     s->truncated = truncated;
+    s->native = leading_native(lines, depth);
     atomic_store_explicit(&self->index[slot], idx + 1, memory_order_release);
     return s;
 }
@@ -100,9 +110,31 @@ fp_stack_t *fp_stacks_find(fp_stacks_t *self, const uint32_t *lines, int depth, 
     return NULL;
 }
 
+fp_stack_t *fp_stacks_with_native(fp_stacks_t *self, fp_stack_t *base, const uint32_t *native, int n)
+{
+    uint32_t lines[FP_STACK_DEPTH];
+    if (!base || n <= 0)
+        return base;
+    if (n >= FP_STACK_DEPTH || n > UINT8_MAX)
+        return NULL;
+    int keep = base->depth < FP_STACK_DEPTH - n ? base->depth : FP_STACK_DEPTH - n;
+    memcpy(lines, native, sizeof *lines * (size_t)n);
+    memcpy(lines + n, self->pool + base->frames, sizeof *lines * (size_t)keep);
+    fp_stack_t *s = fp_stacks_find(self, lines, n + keep, base->truncated || keep < base->depth);
+    if (s)
+        atomic_store_explicit(&s->base, base, memory_order_relaxed); /* the same base every time */
+    return s;
+}
+
+fp_stack_t *fp_stacks_base(fp_stack_t *s)
+{
+    fp_stack_t *base = s && s->native ? atomic_load_explicit(&s->base, memory_order_relaxed) : NULL;
+    return base ? base : s;
+}
+
 fp_line_t *fp_stacks_innermost(const fp_stacks_t *self, fp_sites_t *sites, const fp_stack_t *s)
 {
-    return &sites->lines[self->pool[s->frames]];
+    return &sites->lines[self->pool[s->frames + s->native]];
 }
 
 void fp_stacks_add_time(fp_stacks_t *self, fp_stack_t *s, int kind, uint64_t ns)
@@ -162,25 +194,34 @@ static bool stack_is_empty(const fp_stack_t *s)
            !figure(atomic_load(&s->alloc_bytes)) && atomic_load(&s->peak_bytes) <= 0;
 }
 
-/* The frame number of line index LINE in this fragment, numbering it when
- * new (FRAME_OF: line index -> number + 1, ORDER: number -> line index). */
-static uint32_t frame_number(uint32_t line, uint32_t *frame_of, uint32_t *order, uint32_t *nframes)
+/* The frames of one fragment, numbered as they are met: FRAME_OF maps a
+ * line index, then (past FP_MAX_LINES) a native slot, to its number + 1;
+ * ORDER maps a number to its pool entry. */
+typedef struct numbering {
+    uint32_t *frame_of;
+    uint32_t *order;
+    uint32_t n;
+} numbering_t;
+
+enum { NUMBERED = FP_MAX_LINES + FP_NATIVE_SLOTS };
+
+static uint32_t frame_number(numbering_t *nb, uint32_t entry)
 {
-    if (!frame_of[line]) {
-        order[*nframes] = line;
-        frame_of[line] = ++*nframes;
+    uint32_t key = entry & FP_STACK_NATIVE_FRAME ? FP_MAX_LINES + (entry & ~FP_STACK_NATIVE_FRAME) : entry;
+    if (!nb->frame_of[key]) {
+        nb->order[nb->n] = entry;
+        nb->frame_of[key] = ++nb->n;
     }
-    return frame_of[line] - 1;
+    return nb->frame_of[key] - 1;
 }
 
 /* [[frame numbers, outermost first], python_s, native_s, offcpu_s, alloc, peak, truncated] */
-static void write_stack(const fp_stacks_t *self, fp_jsonw_t *w, const fp_stack_t *s, uint32_t *frame_of, uint32_t *order,
-                        uint32_t *nframes)
+static void write_stack(const fp_stacks_t *self, fp_jsonw_t *w, const fp_stack_t *s, numbering_t *nb)
 {
     fp_jsonw_begin_array(w);
     fp_jsonw_begin_array(w);
     for (int d = s->depth - 1; d >= 0; d--)
-        fp_jsonw_uint(w, frame_number(self->pool[s->frames + (uint32_t)d], frame_of, order, nframes));
+        fp_jsonw_uint(w, frame_number(nb, self->pool[s->frames + (uint32_t)d]));
     fp_jsonw_end_array(w);
     for (int k = 0; k < 3; k++)
         fp_jsonw_double(w, secs(atomic_load(&s->ns[k])));
@@ -190,12 +231,16 @@ static void write_stack(const fp_stacks_t *self, fp_jsonw_t *w, const fp_stack_t
     fp_jsonw_end_array(w);
 }
 
-static void write_frames(fp_jsonw_t *w, const fp_sites_t *sites, const uint32_t *order, uint32_t n)
+static void write_frames(const fp_stacks_t *self, fp_jsonw_t *w, const fp_sites_t *sites, const numbering_t *nb)
 {
     fp_jsonw_key(w, "frames");
     fp_jsonw_begin_array(w);
-    for (uint32_t i = 0; i < n; i++) {
-        const fp_line_t *l = &sites->lines[order[i]];
+    for (uint32_t i = 0; i < nb->n; i++) {
+        if (nb->order[i] & FP_STACK_NATIVE_FRAME) {
+            self->write_native(self->native_ctx, w, nb->order[i] & ~FP_STACK_NATIVE_FRAME);
+            continue;
+        }
+        const fp_line_t *l = &sites->lines[nb->order[i]];
         const fp_file_t *f = &sites->files[l->file];
         fp_jsonw_begin_array(w);
         fp_jsonw_string_n(w, fp_sites_str(sites, f->path), f->path_len);
@@ -225,12 +270,11 @@ void fp_stacks_write(const fp_stacks_t *self, fp_jsonw_t *w, const fp_sites_t *s
 {
     if (!self->on)
         return;
-    uint32_t n = atomic_load(&self->nstacks), nframes = 0;
-    uint32_t *frame_of = calloc(FP_MAX_LINES, sizeof *frame_of);
-    uint32_t *order = calloc(FP_MAX_LINES, sizeof *order);
-    if (!frame_of || !order) {
-        free(frame_of);
-        free(order);
+    uint32_t n = atomic_load(&self->nstacks);
+    numbering_t nb = {calloc(NUMBERED, sizeof *nb.frame_of), calloc(NUMBERED, sizeof *nb.order), 0};
+    if (!nb.frame_of || !nb.order) {
+        free(nb.frame_of);
+        free(nb.order);
         return;
     }
     fp_jsonw_key(w, FP_FRAG_STACKS);
@@ -239,13 +283,13 @@ void fp_stacks_write(const fp_stacks_t *self, fp_jsonw_t *w, const fp_sites_t *s
     fp_jsonw_begin_array(w);
     for (uint32_t i = 0; i < n && i < FP_MAX_STACKS; i++) {
         /* a stack still being added has no frames yet: its figures are 0 */
-        if (!stack_is_empty(&self->stacks[i]))
-            write_stack(self, w, &self->stacks[i], frame_of, order, &nframes);
+        if (!stack_is_empty(&self->stacks[i]) && (!self->stacks[i].native || self->write_native))
+            write_stack(self, w, &self->stacks[i], &nb);
     }
     fp_jsonw_end_array(w);
-    write_frames(w, sites, order, nframes);
+    write_frames(self, w, sites, &nb);
     write_dropped(self, w);
     fp_jsonw_end_object(w);
-    free(frame_of);
-    free(order);
+    free(nb.frame_of);
+    free(nb.order);
 }

@@ -13,6 +13,11 @@
  * totals, which the fragment reports. Stacks deeper than FP_STACK_DEPTH
  * profiled frames keep their innermost ones and are marked truncated.
  *
+ * With --native-stacks a stack may also begin with native frames (native.h):
+ * the C functions below the innermost profiled line, innermost first. A
+ * frame of the pool is then FP_STACK_NATIVE_FRAME | the native table's
+ * slot, and `native` says how many lead the stack.
+ *
  * Inserts and figure updates are lock-free and async-signal-safe: the CPU
  * signal handler and the allocation hooks use them. */
 #ifndef FP_STACKS_H
@@ -25,7 +30,14 @@
 #include "arena.h"
 #include "sites.h"
 
+struct fp_jsonw;
+
 enum { FP_MAX_STACKS = 1 << 15, FP_STACK_FRAMES = 1 << 19, FP_STACK_DEPTH = 128 };
+
+/* A pool entry with this bit is a native frame (native.h), not a line;
+ * the rest is its slot in the native table, of FP_NATIVE_SLOTS. */
+#define FP_STACK_NATIVE_FRAME 0x80000000u
+enum { FP_NATIVE_SLOTS = 1 << 15 };
 
 /* The kinds of time, in the order of cpu.c's. */
 enum { FP_STACK_PYTHON, FP_STACK_NATIVE, FP_STACK_OFFCPU };
@@ -34,6 +46,8 @@ typedef struct fp_stack {
     uint32_t frames;            /* first of its line indices in the frame pool, innermost first */
     uint16_t depth;
     bool truncated;             /* deeper than FP_STACK_DEPTH: the outermost frames are left out */
+    uint8_t native;             /* how many native frames lead it (0 without --native-stacks) */
+    _Atomic(struct fp_stack *) base; /* with native frames: the stack of its lines alone */
     _Atomic uint64_t ns[3];     /* time, by kind */
     _Atomic uint64_t alloc_bytes;
     _Atomic int64_t live_bytes; /* sampled estimate of its bytes still live */
@@ -58,6 +72,10 @@ typedef struct fp_stacks {
     uint32_t *pool;             /* FP_STACK_FRAMES line indices */
     _Atomic uint32_t pool_used;
     fp_stacks_dropped_t dropped;
+    /* writes the fragment's frame of a native table slot (native.h), when
+     * native frames are recorded; set at start */
+    void (*write_native)(const void *ctx, struct fp_jsonw *w, uint32_t slot);
+    const void *native_ctx;
 } fp_stacks_t;
 
 /* Readies the table in ARENA; ON is whether stacks are recorded at all.
@@ -73,7 +91,16 @@ void fp_stacks_reset_figures(fp_stacks_t *self);
  * which counts as dropped. Async-signal-safe. */
 fp_stack_t *fp_stacks_find(fp_stacks_t *self, const uint32_t *lines, int depth, bool truncated);
 
-/* The line of STACK's innermost frame. Async-signal-safe. */
+/* BASE with the native frames NATIVE[0..N) (pool entries, innermost
+ * first) below its innermost line, added if new; BASE itself when N is 0.
+ * Frames past FP_STACK_DEPTH are left out from the outermost (the stack
+ * is then truncated). Returns NULL when it cannot be had. Async-signal-safe. */
+fp_stack_t *fp_stacks_with_native(fp_stacks_t *self, fp_stack_t *base, const uint32_t *native, int n);
+/* The stack of STACK's lines alone (STACK when it has no native frames).
+ * Async-signal-safe. */
+fp_stack_t *fp_stacks_base(fp_stack_t *stack);
+
+/* The line of STACK's innermost line frame. Async-signal-safe. */
 fp_line_t *fp_stacks_innermost(const fp_stacks_t *self, fp_sites_t *sites, const fp_stack_t *stack);
 
 /* Figures. STACK NULL: a sample that had a line but no stack (dropped).
@@ -87,8 +114,8 @@ void fp_stacks_free(fp_stacks_t *self, fp_stack_t *stack, uint64_t bytes, bool n
 void fp_stacks_note_peak(fp_stacks_t *self);
 
 /* Writes "stacks": {...} into a fragment (see fragment.c), frames as
- * [path, line] pairs of SITES. Not async-signal-safe (it allocates). */
-struct fp_jsonw;
+ * [path, line] pairs of SITES, native frames by `write_native`. Not
+ * async-signal-safe (it allocates). */
 void fp_stacks_write(const fp_stacks_t *self, struct fp_jsonw *w, const fp_sites_t *sites);
 
 #endif

@@ -34,6 +34,13 @@ typedef struct fp_alloc_hooks {
     /* The estimate of live bytes passed its highest value by a margin:
      * what lines hold now is what held memory at the peak. */
     void (*on_peak)(int64_t live_bytes);
+    /* The site of a sampled allocation (PYTHON: one of Python's allocator
+     * domains), which may say more than `site` (native frames); optional,
+     * `site` stands in. */
+    void *(*sample_site)(bool python);
+    /* What `site` would have said where SITE (from sample_site) was taken:
+     * frees compare it to net scratch memory out. Optional: SITE itself. */
+    void *(*base_site)(void *site);
 } fp_alloc_hooks_t;
 
 typedef struct fp_alloc_config {

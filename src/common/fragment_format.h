@@ -12,8 +12,9 @@
  *   final               true for the process's last word, false for a snapshot
  *   pid, parent_pid, argv, python {executable, version}
  *   start_unix_s, elapsed_s, cpu_s
- *   sampling            {cpu_interval_s, alloc_mean_bytes (memory only)}: what
- *                       the agent actually used; the profile's "sampling"
+ *   sampling            {cpu_interval_s, alloc_mean_bytes (memory only),
+ *                       native_stacks (true, only when on)}: what the agent
+ *                       actually used; the profile's "sampling"
  *   unattributed        {cpu_python_s, cpu_native_s, system_s}: time no line took
  *   dropped_samples
  *   memory              null (--cpu-only), or the profile's "memory" object
@@ -28,7 +29,10 @@
  *                       {list: [[[frame numbers, outermost first], cpu_python_s,
  *                                cpu_native_s, system_s, alloc_bytes, peak_bytes,
  *                                truncated 0|1]],
- *                        frames: [[path, line]],
+ *                        frames: [[path, line]], or for a native frame
+ *                                (--native-stacks, src/agent/native.c)
+ *                                [object path, 0, address in the object's
+ *                                file, exported symbol or null],
  *                        dropped: {samples, cpu_python_s, cpu_native_s, system_s,
  *                                  alloc_bytes}}
  *
@@ -87,6 +91,7 @@ typedef enum fp_frag_gpu_figure {
 /* In "sampling". */
 #define FP_FRAG_CPU_INTERVAL_S "cpu_interval_s"
 #define FP_FRAG_ALLOC_MEAN_BYTES "alloc_mean_bytes"
+#define FP_FRAG_NATIVE_STACKS "native_stacks"
 
 /* In "unattributed" (the profile's names). */
 #define FP_FRAG_CPU_PYTHON_S "cpu_python_s"

@@ -176,7 +176,7 @@ void fp_track_alloc_slow(void *p, size_t n, bool python)
     t->guard++;
     atomic_fetch_add_explicit(&tr->samples, 1, memory_order_relaxed);
     fp_live_t rec = {.python = python, .weight = weight_of(n, tr->config.mean_bytes), .epoch = t->epoch};
-    rec.site = tr->hooks.site();
+    rec.site = tr->hooks.sample_site ? tr->hooks.sample_site(python) : tr->hooks.site();
     rec.t_ns = now_ns();
     if (live_insert(tr, (uintptr_t)p, &rec)) {
         if (tr->hooks.on_alloc)
@@ -193,7 +193,8 @@ void fp_track_alloc_slow(void *p, size_t n, bool python)
 static void settle_free(fp_track_t *tr, const fp_live_t *rec, bool by_realloc)
 {
     void *site = tr->hooks.site();
-    bool netted = site && site == rec->site &&
+    void *made = tr->hooks.base_site ? tr->hooks.base_site(rec->site) : rec->site;
+    bool netted = site && site == made &&
                   (by_realloc || now_ns() - rec->t_ns <= tr->config.net_window_ns);
     atomic_fetch_sub(&tr->live_estimate, (int64_t)rec->weight);
     if (tr->hooks.on_free)

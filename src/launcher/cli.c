@@ -46,6 +46,9 @@ void fp_cli_usage(void)
         "  --off                   record only between the program's footprint.start()\n"
         "                          and footprint.stop() (the Python package)\n"
         "  --no-stacks             record no call stacks (lines only)\n"
+        "  --native-stacks         add to the call stacks the native frames below the\n"
+        "                          innermost line: the C function (numpy, BLAS...) the\n"
+        "                          time or memory went to (costs more; see README)\n"
         "  --stacks                also print the heaviest call paths, as a tree\n"
         "  --reduced               report only the lines over 5% of a total\n"
         "  --quiet                 print no report\n"
@@ -143,6 +146,7 @@ static int set_flag(fp_options_t *o, const char *name)
         {"--reduced", &o->reduced},     {"--quiet", &o->quiet},
         {"--no-color", &o->no_color},   {"--no-colour", &o->no_color},
         {"--stacks", &o->stacks},       {"--no-stacks", &o->no_stacks},
+        {"--native-stacks", &o->native_stacks},
     };
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         if (strcmp(name, flags[i].name) == 0) {
@@ -266,5 +270,11 @@ int fp_cli_parse(fp_options_t *o, int argc, char **argv)
         o->command = FP_CMD_VIEW;
         return parse_view(o, argc, argv, 2);
     }
-    return parse_run(o, argc, argv, strcmp(argv[1], "run") == 0 ? 2 : 1);
+    if (parse_run(o, argc, argv, strcmp(argv[1], "run") == 0 ? 2 : 1) != 0)
+        return -1;
+    if (o->native_stacks && o->no_stacks) {
+        fp_error("--native-stacks adds to the call stacks: it cannot go with --no-stacks");
+        return -1;
+    }
+    return 0;
 }

@@ -35,6 +35,7 @@ typedef struct fp_options {
     bool no_children;
     bool off;                  /* --off: loaded, recording only between footprint.start() and stop() */
     bool no_stacks;            /* --no-stacks: record no call stacks */
+    bool native_stacks;        /* --native-stacks: native frames below the lines */
     /* report */
     bool reduced;
     bool quiet;

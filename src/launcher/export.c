@@ -261,13 +261,23 @@ static json_t *speedscope_profiles(json_t *profile, const fp_stackset_t *ss)
     return profiles;
 }
 
+/* A speedscope frame: a native one is named with its object, and has a
+ * line only when the object's debug information gave one. */
+static json_t *speedscope_frame(const fp_ss_frame_t *f)
+{
+    char *name = fp_stackset_label(f);
+    json_t *o = json_pack("{ssss}", "name", name, "file", f->path ? f->path : "?");
+    free(name);
+    if (!f->native || f->line > 0)
+        json_object_set_new(o, "line", json_integer((json_int_t)f->line));
+    return o;
+}
+
 static json_t *speedscope(json_t *profile, const fp_stackset_t *ss)
 {
     json_t *frames = json_array();
     for (size_t i = 0; i < ss->nframes; i++)
-        json_array_append_new(frames, json_pack("{sssssI}", "name", ss->frames[i].function ? ss->frames[i].function : "?",
-                                                "file", ss->frames[i].path ? ss->frames[i].path : "?", "line",
-                                                (json_int_t)ss->frames[i].line));
+        json_array_append_new(frames, speedscope_frame(&ss->frames[i]));
     const char *program = json_string_value(json_object_get(profile, "program"));
     return json_pack("{sssssssisos{so}}", "$schema", "https://www.speedscope.app/file-format-schema.json",
                      "exporter", "footprint", "name", program ? program : "footprint profile",

@@ -222,18 +222,23 @@ static void digest_run(json_t *d, json_t *p)
                                               num(get_num(other, "cpu_native_s"), 0), num(get_num(other, "system_s"), 0)));
 }
 
-/* The call stacks for the flame graphs: frames as [path, function, line],
- * stacks as [[frame numbers, outermost first], time_s, peak_bytes]; null
- * when the profile has none. Stacks with neither are left out. */
+/* The call stacks for the flame graphs: frames as [path, function, line]
+ * (and 1 after them for a native frame, whose path is its object), stacks
+ * as [[frame numbers, outermost first], time_s, peak_bytes]; null when
+ * the profile has none. Stacks with neither are left out. */
 static json_t *digest_stacks(json_t *stacks)
 {
     if (!json_is_object(stacks))
         return json_null();
     json_t *frames = json_array(), *list = json_array(), *e;
     size_t i;
-    json_array_foreach(json_object_get(stacks, "frames"), i, e)
-        json_array_append_new(frames, json_pack("[o, o, I]", get_str(e, "path"), get_str(e, "function"),
-                                                json_integer_value(json_object_get(e, "line"))));
+    json_array_foreach(json_object_get(stacks, "frames"), i, e) {
+        json_t *f = json_pack("[o, o, I]", get_str(e, "path"), get_str(e, "function"),
+                              json_integer_value(json_object_get(e, "line")));
+        if (json_is_true(json_object_get(e, "native")))
+            json_array_append_new(f, json_integer(1));
+        json_array_append_new(frames, f);
+    }
     json_array_foreach(json_object_get(stacks, "list"), i, e) {
         double t = get_num(e, "cpu_python_s") + get_num(e, "cpu_native_s") + get_num(e, "system_s");
         double peak = get_num(e, "peak_bytes");

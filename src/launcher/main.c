@@ -191,6 +191,7 @@ static char **agent_env(const fp_options_t *o, const fp_interp_t *in, const char
     fp_env_set(&env, "FOOTPRINT_LEAKS", o->no_leaks ? "0" : "1");
     fp_env_set(&env, "FOOTPRINT_OFF", o->off ? "1" : "0");
     fp_env_set(&env, "FOOTPRINT_STACKS", o->no_stacks ? "0" : "1");
+    fp_env_set(&env, "FOOTPRINT_NATIVE_STACKS", o->native_stacks ? "1" : "0");
     snprintf(buf, sizeof buf, "%d", (int)getpid());
     fp_env_set(&env, "FOOTPRINT_LAUNCHER_PID", buf);
     free(boot), free(pp), free(dir), free(inc), free(exc);

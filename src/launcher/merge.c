@@ -509,6 +509,8 @@ static json_t *sampling_json(json_t *main, const fp_run_facts_t *facts)
         mean = json_integer_value(json_object_get(used, FP_FRAG_ALLOC_MEAN_BYTES)); /* 0: no memory */
     }
     json_t *sampling = json_pack("{sf}", "cpu_interval_s", interval_s);
+    if (json_is_true(json_object_get(used, FP_FRAG_NATIVE_STACKS)))
+        json_object_set_new(sampling, "native_stacks", json_true());
     if (mean <= 0)
         return sampling;
     json_object_set_new(sampling, "alloc_mean_bytes", json_integer(mean));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/fragment_format.h"
+#include "symbols.h"
 #include "util.h"
 
 enum { NFIG = 5 }; /* cpu_python_s, cpu_native_s, system_s, alloc_bytes, peak_bytes */
@@ -39,26 +40,58 @@ typedef struct smerge {
     bool by_process;    /* more than one process: each stack says whose it is */
     fp_function_at_fn function_at;
     void *ctx;
+    fp_symbols_t *symbols; /* names native frames; made at the first one */
 } smerge_t;
+
+/* The run-wide number of a frame known by KEY (a new string, freed), made
+ * by MAKE's object when new. */
+static json_int_t number_frame(smerge_t *m, char *key, json_t *made)
+{
+    json_t *id = json_object_get(m->frame_ids, key);
+    json_int_t n = id ? json_integer_value(id) : (json_int_t)json_array_size(m->frames);
+    if (!id) {
+        json_object_set_new(m->frame_ids, key, json_integer(n));
+        json_array_append(m->frames, made);
+    }
+    json_decref(made);
+    free(key);
+    return n;
+}
+
+/* A native frame ([object path, 0, address in its file, symbol or null],
+ * src/agent/native.c): one profile frame per function of an object, named
+ * from the object's file (symbols.h). */
+static json_int_t native_frame_id(smerge_t *m, json_t *frame)
+{
+    const char *path = json_string_value(json_array_get(frame, 0));
+    json_t *addr = json_array_get(frame, 2);
+    if (!path || !json_is_integer(addr))
+        return -1;
+    if (!m->symbols)
+        m->symbols = fp_symbols_new();
+    fp_symbol_t sym = fp_symbols_lookup(m->symbols, path, (uint64_t)json_integer_value(addr),
+                                        json_string_value(json_array_get(frame, 3)));
+    json_t *made = json_pack("{sssIsssb}", "path", path, "line", (json_int_t)sym.line, "function", sym.function,
+                             "native", 1);
+    if (sym.source)
+        json_object_set_new(made, "source", json_string(sym.source));
+    return number_frame(m, fp_xasprintf("native:%s\x1f%s", path, sym.function), made);
+}
 
 /* The run-wide number of the frame FRAME ([path, line]), or -1. */
 static json_int_t frame_id(smerge_t *m, json_t *frame)
 {
+    if (json_array_size(frame) >= 4)
+        return native_frame_id(m, frame);
     const char *path = json_string_value(json_array_get(frame, 0));
     json_t *line = json_array_get(frame, 1);
     if (!path || !json_is_integer(line) || json_integer_value(line) <= 0)
         return -1;
     char *key = fp_xasprintf("%lld:%s", (long long)json_integer_value(line), path);
-    json_t *id = json_object_get(m->frame_ids, key);
-    json_int_t n = id ? json_integer_value(id) : (json_int_t)json_array_size(m->frames);
-    if (!id) {
-        json_object_set_new(m->frame_ids, key, json_integer(n));
-        json_array_append_new(m->frames, json_pack("{sssIss}", "path", path, "line", json_integer_value(line),
-                                                   "function", m->function_at(m->ctx, path,
-                                                                              (int)json_integer_value(line))));
-    }
-    free(key);
-    return n;
+    if (json_object_get(m->frame_ids, key))
+        return number_frame(m, key, NULL);
+    return number_frame(m, key, json_pack("{sssIss}", "path", path, "line", json_integer_value(line), "function",
+                                          m->function_at(m->ctx, path, (int)json_integer_value(line))));
 }
 
 /* The stack with run-wide frames FRAMES, added if new. */
@@ -219,5 +252,6 @@ json_t *fp_stackmerge_run(json_t *fragments, json_t *main, fp_function_at_fn fun
     for (size_t k = 0; k < m.nstacks; k++)
         free(m.stacks[k].shares);
     free(m.stacks);
+    fp_symbols_free(m.symbols);
     return out;
 }

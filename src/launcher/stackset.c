@@ -39,6 +39,7 @@ static void read_stacks(fp_stackset_t *ss, json_t *stacks)
         ss->frames[i].path = json_string_value(json_object_get(e, "path"));
         ss->frames[i].function = json_string_value(json_object_get(e, "function"));
         ss->frames[i].line = (long)json_integer_value(json_object_get(e, "line"));
+        ss->frames[i].native = json_is_true(json_object_get(e, "native"));
     }
     ss->stacks = fp_xcalloc(json_array_size(list) + 1, sizeof *ss->stacks);
     json_array_foreach(list, i, e) {
@@ -126,6 +127,15 @@ void fp_stackset_free(fp_stackset_t *ss)
     free(ss->stacks);
     free(ss->frames);
     memset(ss, 0, sizeof *ss);
+}
+
+char *fp_stackset_label(const fp_ss_frame_t *f)
+{
+    const char *function = f->function ? f->function : "?";
+    if (!f->native)
+        return fp_xstrdup(function);
+    const char *path = f->path ? f->path : "?", *slash = strrchr(path, '/');
+    return fp_xasprintf("%s (%s)", function, slash ? slash + 1 : path);
 }
 
 static const char *check_frames(json_t *frames)

@@ -15,9 +15,10 @@
 enum { FP_SS_PYTHON, FP_SS_NATIVE, FP_SS_OFFCPU, FP_SS_ALLOC, FP_SS_PEAK, FP_SS_NFIG };
 
 typedef struct fp_ss_frame {
-    const char *path;      /* borrowed from the profile */
+    const char *path;      /* borrowed from the profile; a native frame's object */
     const char *function;
-    long line;
+    long line;             /* 0: a native frame whose line is not known */
+    bool native;           /* a native frame (--native-stacks) */
 } fp_ss_frame_t;
 
 /* One process's share of a stack's figures. */
@@ -52,6 +53,10 @@ void fp_stackset_free(fp_stackset_t *ss);
  * profile from before them) has every stack in every process: the caller
  * asks only for a process it knows to be the only one. */
 double fp_stackset_figure(const fp_ss_stack_t *s, size_t process, int k);
+
+/* F's name for a reader: the function, and for a native frame its
+ * object's file name, "dgemm_ (libblas.so.3)". A new string. */
+char *fp_stackset_label(const fp_ss_frame_t *f);
 
 /* Checks a profile's "stacks" member (absent is fine): NULL when it is
  * well formed, else a static string saying what is wrong. */

@@ -115,9 +115,15 @@ static void print_row(view_t *v, const node_t *n, int depth)
     json_t *fr = json_array_get(v->frames, n->frame);
     const char *path = json_string_value(json_object_get(fr, "path"));
     const char *slash = path ? strrchr(path, '/') : NULL;
-    char *label = fp_xasprintf("%s  %s:%lld", json_string_value(json_object_get(fr, "function")) ?: "?",
-                               slash ? slash + 1 : path ? path : "?",
-                               (long long)json_integer_value(json_object_get(fr, "line")));
+    const char *function = json_string_value(json_object_get(fr, "function")) ?: "?";
+    const char *file = slash ? slash + 1 : path ? path : "?";
+    char *label;
+    if (!json_is_true(json_object_get(fr, "native")))
+        label = fp_xasprintf("%s  %s:%lld", function, file, (long long)json_integer_value(json_object_get(fr, "line")));
+    else if (strncmp(function, file, strlen(file)) == 0) /* unnamed: "lib.so+0x2a30" says it all */
+        label = fp_xasprintf("%s [native]", function);
+    else
+        label = fp_xasprintf("%s  %s [native]", function, file);
     fp_put_clipped(v->out, label, NAME_COLS + MAX_INDENT - (depth < MAX_INDENT / 2 ? 2 * depth : MAX_INDENT));
     fputc('\n', v->out);
     free(label);

@@ -177,6 +177,69 @@ static void test_threads_adding_the_same_stacks(void **state)
     json_decref(st);
 }
 
+/* The fragment's native frame of a slot, as native.c writes it (its
+ * object, its address): here "/lib/libx.so" and the slot as the address. */
+static void write_native_frame(const void *ctx, fp_jsonw_t *w, uint32_t slot)
+{
+    (void)ctx;
+    fp_jsonw_begin_array(w);
+    fp_jsonw_string(w, "/lib/libx.so");
+    fp_jsonw_uint(w, 0);
+    fp_jsonw_uint(w, slot);
+    fp_jsonw_null(w);
+    fp_jsonw_end_array(w);
+}
+
+static void test_native_frames_below_the_lines(void **state)
+{
+    fixture_t *fx = *state;
+    fx->stacks.write_native = write_native_frame;
+    uint32_t lines[] = {2, 0}, native[] = {FP_STACK_NATIVE_FRAME | 7, FP_STACK_NATIVE_FRAME | 5};
+    fp_stack_t *base = fp_stacks_find(&fx->stacks, lines, 2, false);
+    fp_stack_t *s = fp_stacks_with_native(&fx->stacks, base, native, 2);
+    assert_non_null(s);
+    assert_ptr_not_equal(s, base);
+    assert_ptr_equal(fp_stacks_with_native(&fx->stacks, base, native, 2), s); /* one stack */
+    assert_ptr_equal(fp_stacks_with_native(&fx->stacks, base, native, 0), base);
+    assert_ptr_not_equal(fp_stacks_with_native(&fx->stacks, base, native + 1, 1), s);
+    /* the line is still the innermost line; the base is the lines alone */
+    assert_ptr_equal(fp_stacks_innermost(&fx->stacks, &fx->sites, s), &fx->sites.lines[2]);
+    assert_ptr_equal(fp_stacks_base(s), base);
+    assert_ptr_equal(fp_stacks_base(base), base);
+    fp_stacks_add_time(&fx->stacks, s, FP_STACK_NATIVE, 1000000000);
+    json_t *st = written(fx);
+    json_t *e = json_array_get(json_object_get(st, "list"), 0), *frames = json_object_get(st, "frames");
+    json_t *chain = json_array_get(e, 0);
+    /* outermost first: line 1, line 3, then the native frames, innermost last */
+    assert_int_equal(json_array_size(chain), 4);
+    json_t *f2 = json_array_get(frames, (size_t)json_integer_value(json_array_get(chain, 2)));
+    json_t *f3 = json_array_get(frames, (size_t)json_integer_value(json_array_get(chain, 3)));
+    assert_string_equal(json_string_value(json_array_get(f2, 0)), "/lib/libx.so");
+    assert_int_equal(json_integer_value(json_array_get(f2, 2)), 5);
+    assert_int_equal(json_integer_value(json_array_get(f3, 2)), 7);
+    assert_int_equal(json_integer_value(json_array_get(json_array_get(frames, (size_t)json_integer_value(
+                                                           json_array_get(chain, 1))), 1)), 3);
+    json_decref(st);
+}
+
+static void test_native_frames_keep_the_depth_bound(void **state)
+{
+    fixture_t *fx = *state;
+    uint32_t lines[FP_STACK_DEPTH], native[4];
+    for (int i = 0; i < FP_STACK_DEPTH; i++)
+        lines[i] = (uint32_t)(i % 10);
+    for (int i = 0; i < 4; i++)
+        native[i] = FP_STACK_NATIVE_FRAME | (uint32_t)i;
+    fp_stack_t *base = fp_stacks_find(&fx->stacks, lines, FP_STACK_DEPTH, false);
+    fp_stack_t *s = fp_stacks_with_native(&fx->stacks, base, native, 4);
+    assert_non_null(s);
+    assert_int_equal(s->depth, FP_STACK_DEPTH);
+    assert_true(s->truncated); /* four outermost lines left out */
+    assert_int_equal(s->native, 4);
+    assert_ptr_equal(fp_stacks_innermost(&fx->stacks, &fx->sites, s), &fx->sites.lines[0]);
+    assert_null(fp_stacks_with_native(&fx->stacks, NULL, native, 4)); /* no stack, none with native frames */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +248,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_figures_and_frames_as_written, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_full_table_counts_what_it_drops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads_adding_the_same_stacks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_native_frames_below_the_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_native_frames_keep_the_depth_bound, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -731,15 +731,18 @@
     return {n: n, parent: parent, frame: frame, depth: depth, w: w, x: x, first: first, next: next, deepest: deepest};
   }
 
+  /* A native frame (--native-stacks) is a C function of an object: "dgemm_ (libblas.so.3)". */
+  function isNative(f) { return D.stacks.frames[f][3] === 1; }
+
   function frameLabel(f) {
     var fr = D.stacks.frames[f];
-    return fr[1] + "  " + base(fr[0]) + ":" + fr[2];
+    return isNative(f) ? fr[1] + " (" + base(fr[0]) + ")" : fr[1] + "  " + base(fr[0]) + ":" + fr[2];
   }
 
   function frameHue(f) {
     var name = D.stacks.frames[f][1], h = 0;
     for (var i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
-    return 8 + Math.abs(h) % 42; /* reds to yellows */
+    return isNative(f) ? 190 + Math.abs(h) % 40 /* blues: native code */ : 8 + Math.abs(h) % 42; /* reds to yellows */
   }
 
   function Flame(sec, id, title, col, fmt) {
@@ -854,6 +857,7 @@
     D.files.forEach(function (f, i) { if (f.path === fr[0]) fi = i; });
     add(this.bar, "strong", null, fr[1]);
     add(this.bar, "span", null, " " + this.fmt(wt) + " (" + orZero(fmtPct(wt, this.t.w[0]), "0%") + ") ");
+    if (isNative(this.t.frame[node])) { add(this.bar, "span", null, "native code in " + fr[0]); return; }
     var a = add(this.bar, "a", null, fr[0] + ":" + fr[2]);
     a.href = "#" + (fi >= 0 ? "f" + fi + "-L" + fr[2] : "source");
     a.addEventListener("click", function (ev) { if (fi >= 0) { ev.preventDefault(); reveal(fi, fr[2]); } });

@@ -29,7 +29,8 @@ class FootprintError(RuntimeError):
     started), or cannot profile this interpreter. The program goes on."""
 
 
-_OPTIONS = ("cpu_only", "interval", "alloc_sample_bytes", "profile_all", "include", "exclude", "children", "leaks")
+_OPTIONS = ("cpu_only", "interval", "alloc_sample_bytes", "profile_all", "include", "exclude", "children", "leaks",
+            "native_stacks")
 
 
 class _Recorder:
@@ -104,6 +105,7 @@ def _environment(run_dir, o):
         "FOOTPRINT_EXCLUDE": "\n".join([os.path.dirname(os.path.abspath(__file__)) + "/*"] + list(o["exclude"])),
         "FOOTPRINT_CHILDREN": "1" if o["children"] else "0",
         "FOOTPRINT_LEAKS": "1" if o["leaks"] else "0",
+        "FOOTPRINT_NATIVE_STACKS": "1" if o["native_stacks"] else "0",
         # not preloaded: the agent loads it and patches it in (memory only)
         "FOOTPRINT_INTERPOSER": "" if o["cpu_only"] else os.path.join(_native.libdir(), "libfootprint_alloc.so"),
     }
@@ -133,7 +135,7 @@ def _check_options(options):
         raise TypeError("footprint: unknown option%s %s (options: %s)"
                         % ("s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(_OPTIONS)))
     o = {"cpu_only": False, "interval": 0.01, "alloc_sample_bytes": 16384, "profile_all": False,
-         "include": (), "exclude": (), "children": True, "leaks": True}
+         "include": (), "exclude": (), "children": True, "leaks": True, "native_stacks": False}
     o.update(options)
     if isinstance(o["include"], str):
         o["include"] = (o["include"],)
@@ -175,7 +177,9 @@ def start(**options):
     """Starts recording this process (all its threads). Options, as
     keywords: cpu_only, interval (s), alloc_sample_bytes, profile_all,
     include, exclude (globs), children (profile children forked while
-    recording; True by default, as the launcher follows children), leaks. FootprintError when already recording or when
+    recording; True by default, as the launcher follows children), leaks,
+    native_stacks (native frames below the lines of the call stacks).
+    FootprintError when already recording or when
     footprint has no agent for this interpreter."""
     o = _check_options(options)
     r = _recorder

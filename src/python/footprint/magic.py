@@ -5,8 +5,8 @@
 
 Options mirror the command line: --cpu-only, --reduced, --interval S,
 --alloc-sample-bytes N, --profile-all, --include GLOB, --exclude GLOB,
---no-children, --no-leaks, --json FILE, --html FILE. A bad option prints the
-usage and the cell does not run.
+--no-children, --no-leaks, --native-stacks, --json FILE, --html FILE. A bad
+option prints the usage and the cell does not run.
 
 The code runs in the notebook's own namespace. Every cell, once the
 extension is loaded, is compiled under a file of its own,
@@ -63,6 +63,7 @@ def _parser():
     p.add_argument("--children", action="store_true")  # the default; kept for old cells
     p.add_argument("--no-children", action="store_true")
     p.add_argument("--no-leaks", action="store_true")
+    p.add_argument("--native-stacks", action="store_true")
     p.add_argument("--json", metavar="FILE")
     p.add_argument("--html", metavar="FILE")
     return p
@@ -89,7 +90,8 @@ def _parse(words):
 def _options(args):
     return {"cpu_only": args.cpu_only, "interval": args.interval, "alloc_sample_bytes": args.alloc_sample_bytes,
             "profile_all": args.profile_all, "include": [_cells_dir() + "/cell-*.py"] + args.include,
-            "exclude": args.exclude, "children": not args.no_children, "leaks": not args.no_leaks}
+            "exclude": args.exclude, "children": not args.no_children, "leaks": not args.no_leaks,
+            "native_stacks": args.native_stacks}
 
 
 def _rename_cells(data):
