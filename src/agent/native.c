@@ -76,17 +76,17 @@ static uintptr_t function_of(unw_cursor_t *c, uintptr_t pc)
     return pc;
 }
 
-/* Walks from the cursor's frame outwards. The first frame of a signal's
- * context is the interrupted instruction itself; every other one is a
- * return address, which belongs to the call before it. */
-static int collect(fp_native_t *self, unw_cursor_t *c, bool signal_frame, uint32_t *out, int max)
+/* Walks from the interrupted frame outwards. The first frame is the
+ * interrupted instruction itself; every other one is a return address,
+ * which belongs to the call before it. */
+static int collect(fp_native_t *self, unw_cursor_t *c, uint32_t *out, int max)
 {
     int n = 0;
     for (int frame = 0; n < max && frame < FP_NATIVE_DEPTH + 8; frame++) {
         unw_word_t ip;
         if (unw_get_reg(c, UNW_REG_IP, &ip) < 0 || ip == 0)
             break;
-        uintptr_t pc = (uintptr_t)ip - (frame == 0 && signal_frame ? 0 : 1);
+        uintptr_t pc = (uintptr_t)ip - (frame == 0 ? 0 : 1);
         if (fp_objmap_kind(self->objmap, pc) == FP_KIND_PYTHON)
             break; /* the interpreter: the Python frames take over */
         if (!is_own(self, pc)) {
@@ -108,18 +108,35 @@ int fp_native_of_signal(fp_native_t *self, void *ucontext, uint32_t *out, int ma
         return 0;
     if (unw_init_local2(&c, (unw_context_t *)ucontext, UNW_INIT_SIGNAL_FRAME) < 0)
         return 0;
-    return collect(self, &c, true, out, max < FP_NATIVE_DEPTH ? max : FP_NATIVE_DEPTH);
+    return collect(self, &c, out, max < FP_NATIVE_DEPTH ? max : FP_NATIVE_DEPTH);
 }
 
+/* An allocation hook runs far more often than the CPU handler: it takes
+ * libunwind's fast path, unw_backtrace, which steps through a per-thread
+ * cache of frame layouts (no unwind-table search, no lock, no system call
+ * once a call site is known) and gives return addresses only. Each frame
+ * is kept as its call site: there are few of them per function, and the
+ * launcher names them by function, which sums them up again. */
 int fp_native_of_caller(fp_native_t *self, uint32_t *out, int max)
 {
-    unw_context_t ctx;
-    unw_cursor_t c;
+    void *ips[FP_NATIVE_DEPTH + 8];
     if (!self->on || !fp_unwind_usable(self->unwind))
         return 0;
-    if (unw_getcontext(&ctx) < 0 || unw_init_local(&c, &ctx) < 0)
-        return 0;
-    return collect(self, &c, false, out, max < FP_NATIVE_DEPTH ? max : FP_NATIVE_DEPTH);
+    int got = unw_backtrace(ips, FP_NATIVE_DEPTH + 8), n = 0;
+    if (max > FP_NATIVE_DEPTH)
+        max = FP_NATIVE_DEPTH;
+    for (int i = 0; i < got && n < max; i++) {
+        uintptr_t pc = (uintptr_t)ips[i] - 1; /* the call, not the instruction after it */
+        if (fp_objmap_kind(self->objmap, pc) == FP_KIND_PYTHON)
+            break;
+        if (is_own(self, pc))
+            continue;
+        int slot = fp_native_intern(self, pc);
+        if (slot < 0)
+            break;
+        out[n++] = FP_STACK_NATIVE_FRAME | (uint32_t)slot;
+    }
+    return n;
 }
 
 /* ---- the fragment ---- */

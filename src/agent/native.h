@@ -10,11 +10,15 @@
  * FP_NATIVE_DEPTH frames. Frames of footprint's own objects (the hooks,
  * the interposer) are left out.
  *
- * Each frame is kept as the entry address of its function (libunwind's
- * procedure start, from the unwind tables it steps with; the address
- * itself where there are none), in a lock-free table of addresses in the
- * arena: FP_NATIVE_SLOTS (stacks.h) slots, a stack's pool entry being
- * FP_STACK_NATIVE_FRAME | the slot. Capture allocates nothing and takes
+ * A CPU sample keeps each frame as the entry address of its function
+ * (libunwind's procedure start, from the unwind tables it steps with; the
+ * address itself where there are none), so that every instruction of a
+ * hot loop is one frame. An allocation sample, far more frequent, takes
+ * libunwind's fast path (unw_backtrace: cached frame layouts, return
+ * addresses only) and keeps each frame as its call site. Either goes into
+ * a lock-free table of addresses in the arena: FP_NATIVE_SLOTS (stacks.h)
+ * slots, a stack's pool entry being FP_STACK_NATIVE_FRAME | the slot. The
+ * launcher names frames by function, which sums call sites up again. Capture allocates nothing and takes
  * no lock; names are found later, by the fragment writer, which gives the
  * launcher each frame's object and address in that object's file
  * (src/launcher/symbols.c names it from the file's symbols and debug

@@ -3,6 +3,7 @@
 
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,10 @@ extern char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *st
 typedef struct object {
     char *path;
     Dwfl *dwfl;
-    Dwfl_Module *mod; /* NULL: the file could not be read */
+    Dwfl_Module *mod;            /* NULL: the file could not be read */
+    const unsigned char *eh_hdr; /* its .eh_frame_hdr (libelf's data), or NULL */
+    size_t eh_hdr_size;
+    GElf_Addr eh_hdr_addr;
 } object_t;
 
 struct fp_symbols {
@@ -60,22 +64,27 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* The module of PATH, opened on first use; NULL when it cannot be read. */
-static Dwfl_Module *module_of(fp_symbols_t *self, const char *path)
+static void find_eh_hdr(object_t *o);
+
+/* The object of PATH, opened on first use (its module NULL when it cannot
+ * be read). Valid until the next call. */
+static object_t *object_of(fp_symbols_t *self, const char *path)
 {
     for (size_t i = 0; i < self->n; i++)
         if (strcmp(self->objects[i].path, path) == 0)
-            return self->objects[i].mod;
+            return &self->objects[i];
     if (self->n == self->cap)
         self->objects = fp_xrealloc(self->objects, (self->cap = self->cap ? 2 * self->cap : 16) * sizeof *self->objects);
     object_t *o = &self->objects[self->n++];
-    *o = (object_t){fp_xstrdup(path), path[0] == '/' ? dwfl_begin(&callbacks) : NULL, NULL};
+    *o = (object_t){.path = fp_xstrdup(path), .dwfl = path[0] == '/' ? dwfl_begin(&callbacks) : NULL};
     if (o->dwfl) {
         /* base 0 plus the first segment's address: the file's own addresses */
         o->mod = dwfl_report_elf(o->dwfl, base_name(path), path, -1, 0, true);
         dwfl_report_end(o->dwfl, NULL, NULL);
     }
-    return o->mod;
+    if (o->mod)
+        find_eh_hdr(o);
+    return o;
 }
 
 /* NAME demangled when it is a C++ name (a new string). */
@@ -107,18 +116,72 @@ static int declared_at(Dwfl_Module *mod, GElf_Addr addr, const char **source)
     return line;
 }
 
+/* The entry of the function holding ADDR by the object's unwind tables,
+ * for code no symbol names: so that its call sites and its instructions
+ * are one frame. .eh_frame_hdr holds every function's entry, sorted, as
+ * signed 4-byte offsets from the section (the encoding the toolchains
+ * write; another is not read). ADDR when there is none. */
+static GElf_Addr unwind_entry(const object_t *o, GElf_Addr addr)
+{
+    const unsigned char *p = o->eh_hdr;
+    uint32_t count = 0;
+    /* version 1, the .eh_frame pointer pc-relative, the count as 4 bytes, the table section-relative */
+    if (!p || o->eh_hdr_size < 12 || p[0] != 1 || p[1] != 0x1b || p[2] != 0x03 || p[3] != 0x3b)
+        return addr;
+    memcpy(&count, p + 8, 4);
+    if ((o->eh_hdr_size - 12) / 8 < count)
+        return addr;
+    GElf_Addr best = addr;
+    for (size_t lo = 0, hi = count; lo < hi;) {
+        size_t mid = lo + (hi - lo) / 2;
+        int32_t rel;
+        memcpy(&rel, p + 12 + 8 * mid, 4);
+        GElf_Addr start = o->eh_hdr_addr + (GElf_Addr)(int64_t)rel;
+        if (start <= addr) {
+            best = start;
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return best;
+}
+
+/* Finds O's .eh_frame_hdr, kept with the module's ELF data. */
+static void find_eh_hdr(object_t *o)
+{
+    GElf_Addr bias = 0;
+    Elf *elf = dwfl_module_getelf(o->mod, &bias);
+    size_t names;
+    if (!elf || elf_getshdrstrndx(elf, &names) != 0)
+        return;
+    for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+        GElf_Shdr sh;
+        const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, names, sh.sh_name) : NULL;
+        Elf_Data *d = name && strcmp(name, ".eh_frame_hdr") == 0 ? elf_getdata(scn, NULL) : NULL;
+        if (d && d->d_buf) {
+            o->eh_hdr = d->d_buf;
+            o->eh_hdr_size = d->d_size;
+            o->eh_hdr_addr = sh.sh_addr + bias;
+            return;
+        }
+    }
+}
+
 /* [function, line, source or null] for ADDR in PATH. */
 static json_t *resolve(fp_symbols_t *self, const char *path, uint64_t addr, const char *seen)
 {
-    Dwfl_Module *mod = module_of(self, path);
+    object_t *o = object_of(self, path);
+    Dwfl_Module *mod = o->mod;
     GElf_Off off = 0;
     GElf_Sym sym;
     const char *name = mod ? dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL) : NULL;
     if (!name || !*name) {
         name = seen && *seen ? seen : NULL;
-        off = 0;
+        off = name ? 0 : addr - unwind_entry(o, addr);
     }
-    char *function = name ? demangled(name) : fp_xasprintf("%s+0x%llx", base_name(path), (unsigned long long)addr);
+    char *function = name ? demangled(name)
+                          : fp_xasprintf("%s+0x%llx", base_name(path), (unsigned long long)(addr - off));
     const char *source = NULL;
     int line = mod ? declared_at(mod, addr - off, &source) : 0;
     Dwfl_Line *l = mod && !line ? dwfl_module_getsrc(mod, addr - off) : NULL; /* else the entry's line */

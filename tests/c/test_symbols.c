@@ -51,6 +51,26 @@ static void test_a_static_function_with_its_line(void **state)
     fp_symbols_free(s);
 }
 
+static void test_a_stripped_object_names_code_by_its_function_entry(void **state)
+{
+    (void)state;
+    char exe[4096], cmd[8400];
+    uint64_t addr = file_address((void *)probe_function, exe, sizeof exe);
+    char *dir = tu_mkdtemp();
+    snprintf(cmd, sizeof cmd, "objcopy --strip-all '%s' '%s/stripped'", exe, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/stripped", dir);
+    fp_symbols_t *s = fp_symbols_new();
+    /* no symbol: the unwind tables say where the function begins, for any address in it */
+    char want[64];
+    snprintf(want, sizeof want, "stripped+0x%llx", (unsigned long long)addr);
+    assert_string_equal(fp_symbols_lookup(s, cmd, addr + 3, NULL).function, want);
+    assert_string_equal(fp_symbols_lookup(s, cmd, addr, NULL).function, want);
+    fp_symbols_free(s);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 static void test_an_object_that_cannot_be_read(void **state)
 {
     (void)state;
@@ -72,6 +92,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_static_function_with_its_line),
+        cmocka_unit_test(test_a_stripped_object_names_code_by_its_function_entry),
         cmocka_unit_test(test_an_object_that_cannot_be_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
