@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import FOOTPRINT, MAIN_PYTHON, has_numpy, program, total_time
+from conftest import FOOTPRINT, MAIN_PYTHON, has_numpy, needs_interposer, program, total_time
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +87,7 @@ def test_a_native_frame_is_named_from_the_library(native_run, native_lib):
     assert not own, own
 
 
+@needs_interposer
 def test_memory_goes_to_the_native_function_that_allocated_it(native_run):
     p, truth, _ = native_run
     stacks = on_line(p, truth["lines"]["hold"])
