@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from conftest import FOOTPRINT, MAIN_PYTHON, has_numpy, needs_interposer, program, total_time
+from test_html import drawn, needs_chromium, open_page, view_html
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +149,18 @@ def test_the_python_api_passes_the_option(tmp_path, native_lib):
     assert proc.returncode == 0, proc.stderr
     p = json.loads(out.read_text())
     assert any(f["function"] == "burn_cpu" for f in p["stacks"]["frames"] if f.get("native")), p["stacks"]["frames"]
+
+
+@needs_chromium
+def test_the_flame_graph_draws_native_frames(native_run, tmp_path):
+    p, _, _ = native_run
+    proc, out = view_html(tmp_path, p, "native")
+    assert proc.returncode == 0, proc.stderr
+    page = open_page(out, tmp_path, "#search=burn_cpu")
+    drawn(page)
+    # the search finds the native frames: their share of the time, as the profile has it
+    frames = p["stacks"]["frames"]
+    total = sum(total_time(s) for s in p["stacks"]["list"])
+    burn = sum(total_time(s) for s in p["stacks"]["list"] if any(frames[i]["function"] == "burn_cpu" for i in s["frames"]))
+    matched = float(page.dom.by_id("flame-time").attrs["data-matched"])
+    assert burn > 0 and abs(matched - burn / total) < 0.002, (matched, burn / total)
