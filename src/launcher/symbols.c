@@ -41,6 +41,10 @@ fp_symbols_t *fp_symbols_new(void)
 {
     fp_symbols_t *self = fp_xcalloc(1, sizeof *self);
     self->names = json_object();
+    /* naming frames reads local files only: with DEBUGINFOD_URLS set,
+     * libdwfl would fetch debug files from servers, and a profile could
+     * wait on the network (or on one that is not there) */
+    unsetenv("DEBUGINFOD_URLS");
     return self;
 }
 
