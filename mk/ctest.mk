@@ -45,7 +45,7 @@ test_fuzz_corpus_SRC := src/launcher/profile.c src/launcher/stackset.c src/launc
                        src/launcher/report.c src/launcher/textfmt.c src/launcher/stackview.c src/launcher/export.c \
                        src/launcher/pprof.c src/launcher/imports.c src/common/utf8.c
 test_fuzz_corpus_EXTRA := $(OBJDIR)/gen/profile.pb-c.o
-test_stackmerge_SRC := src/launcher/stackmerge.c src/launcher/stackset.c src/launcher/util.c
+test_stackmerge_SRC := src/launcher/stackmerge.c src/launcher/stackset.c src/launcher/symbols.c src/launcher/util.c
 test_stacks_SRC := src/agent/stacks.c src/agent/sites.c src/agent/arena.c src/common/jsonw.c src/common/utf8.c
 test_symbols_SRC := src/launcher/symbols.c src/launcher/util.c
 

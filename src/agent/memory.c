@@ -5,7 +5,9 @@
 #include "interposer.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,32 +353,58 @@ static uint64_t high_water_bytes(fp_memory_t *mem)
 }
 
 /* Resident pages of footprint's own shared objects (agent, interposer,
- * libunwind): mapped into the program only because it is profiled. */
-static uint64_t own_objects_bytes(fp_memory_t *mem)
+ * libunwind): mapped into the program only because it is profiled. Each
+ * loadable segment counts whole, its zero-filled part too (.bss: the
+ * interposer's filter and tables, the agent's state), which /proc/PID/maps
+ * shows as a nameless mapping of its own. */
+static int add_own_object(struct dl_phdr_info *info, size_t size, void *total)
 {
-    FILE *f = fdopen_anyway(mem, "/proc/self/maps");
-    if (!f)
-        return 0;
+    (void)size;
     static const char *const ours[] = {"/_footprint.", "/libfootprint_alloc.so", "/libunwind.so", "/liblzma.so"};
-    char line[4352];
-    uint64_t total = 0;
-    while (fgets(line, sizeof line, f)) {
-        bool mine = false;
-        for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
-            mine |= strstr(line, ours[i]) != NULL;
-        unsigned long lo, hi;
-        if (!mine || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+    bool mine = false;
+    for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+        mine |= info->dlpi_name && strstr(info->dlpi_name, ours[i]) != NULL;
+    if (!mine)
+        return 0;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
             continue;
+        uintptr_t lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+        uintptr_t hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) & ~(page - 1);
         size_t unknown; /* not counted */
-        total += fp_resident_bytes((const void *)lo, hi - lo, &unknown);
+        *(uint64_t *)total += fp_resident_bytes((const void *)lo, hi - lo, &unknown);
     }
-    fclose(f);
+    return 0;
+}
+
+static uint64_t own_objects_bytes(void)
+{
+    uint64_t total = 0;
+    dl_iterate_phdr(add_own_object, &total);
     return total;
+}
+
+/* Resident pages of the sampler thread's stack: a thread the program
+ * would not have. */
+static uint64_t sampler_stack_bytes(fp_memory_t *mem)
+{
+    fp_ticker_t *ticker = &mem->agent->ticker;
+    pthread_attr_t attr;
+    if (!ticker->running || pthread_getattr_np(ticker->thread, &attr) != 0)
+        return 0;
+    void *base = NULL;
+    size_t size = 0, unknown;
+    int rc = pthread_attr_getstack(&attr, &base, &size);
+    pthread_attr_destroy(&attr);
+    return rc == 0 && base ? fp_resident_bytes(base, size, &unknown) : 0;
 }
 
 static uint64_t measure_profiler_bytes(fp_memory_t *mem, const fp_alloc_stats_t *st)
 {
-    uint64_t now = fp_arena_resident(&mem->agent->arena) + st->own_bytes + own_objects_bytes(mem);
+    uint64_t now = fp_arena_resident(&mem->agent->arena) + st->own_bytes + own_objects_bytes() +
+                   sampler_stack_bytes(mem);
     if (now > mem->profiler_bytes)
         mem->profiler_bytes = now;
     return mem->profiler_bytes;

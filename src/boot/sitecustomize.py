@@ -243,11 +243,14 @@ def _forget_footprint_env():
 
 def _chain_shadowed():
     """Runs the next sitecustomize on sys.path, the one this module hides.
-    importlib.machinery is cheap to import (importlib.util is not)."""
-    import importlib.machinery
+    The path finder is the interpreter's own, loaded at its start: importing
+    importlib.machinery would bring importlib and warnings into a program
+    that did not ask for them (their memory, and their lines in the
+    profile's imports)."""
+    from _frozen_importlib_external import PathFinder
 
     rest = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
+    spec = PathFinder.find_spec("sitecustomize", rest)
     if spec is None or spec.loader is None:
         return
     module = type(sys)(spec.name)
