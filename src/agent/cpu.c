@@ -277,13 +277,17 @@ static void on_sample(int sig, siginfo_t *si, void *ucv)
     } else if (!line.line && fp_frames_none_running(ts)) {
         /* a thread that runs no Python code: its caller's (attrib.h) */
         line = caller_of_worker(cpu, wall);
-        if (!fp_attrib_hold(&t->held, line.line != NULL, (int)kind, used))
+        bool waits = !line.line && fp_attrib_caller_pending(&cpu->caller, wall)
+                         ? !fp_attrib_hold_missed(&t->held, (int)kind, used) /* the line comes within a tick */
+                         : !fp_attrib_hold(&t->held, line.line != NULL, (int)kind, used);
+        if (waits)
             goto charged;
-    } else if (missed && !fp_attrib_hold(&t->held, false, (int)kind, used)) {
+    } else if (missed && !fp_attrib_hold_missed(&t->held, (int)kind, used)) {
         /* code the sampler thread has yet to classify (within a tick,
-         * codeq.h): its time waits, as a worker's does, for the thread's
-         * next sample, likely on the same line, rather than going to a
-         * caller's line */
+         * codeq.h): its time waits for the thread's next sample, likely
+         * on the same line, rather than going to a caller's line */
+        if (kind == TIME_NATIVE)
+            fp_attrib_saw_native_pending(&cpu->caller, wall);
         goto charged;
     } else if (line.line && kind == TIME_NATIVE) {
         atomic_store_explicit(&cpu->caller_stack, line.stack, memory_order_relaxed);
@@ -485,7 +489,9 @@ void fp_cpu_remove_thread(fp_cpu_t *cpu, int slot, uint64_t seen_run_ns)
         timer_delete(t->timer);
     t->has_timer = false;
     charge_unsampled(cpu, t, seen_run_ns);
-    release_held(cpu, t, nowhere); /* no caller showed up */
+    /* a worker's held time: no caller showed up; a sample's on code not yet
+     * classified: where that sample was, as if its next one had come */
+    release_held(cpu, t, t->held.missed ? last_charged(t) : nowhere);
     fp_ownfd_close(&t->sched);
     atomic_store(&t->tid, 0);
 }

@@ -1,7 +1,8 @@
 /* test_attrib.c: where CPU time goes when the thread's own stack does not
  * say (src/agent/attrib.c): a native worker's time goes to the line last
  * seen calling native code, lately; it waits a while for that line to
- * show up; threads found late bring their time unless they are older than
+ * show up; a sample on code not yet classified waits for the thread's
+ * next one; threads found late bring their time unless they are older than
  * the profile; threads that block the sample signal are found and charged
  * once there is enough. */
 #include "testutil.h"
@@ -26,10 +27,32 @@ static void test_a_worker_goes_to_its_callers_line_while_fresh(void **state)
     assert_null(fp_attrib_caller_of_worker(&c, 1000 * MS));
 }
 
+/* A caller seen in native code on code not classified yet: workers wait
+ * for its line rather than take the line that called before it. */
+static void test_a_caller_on_new_code_is_waited_for(void **state)
+{
+    (void)state;
+    fp_attrib_caller_t c;
+    fp_attrib_forget_caller(&c);
+    fp_line_t before = {.file = 1, .line = 7}, after = {.file = 1, .line = 9};
+    fp_attrib_saw_native(&c, &before, 1000 * MS);
+    assert_false(fp_attrib_caller_pending(&c, 1010 * MS));
+    fp_attrib_saw_native_pending(&c, 1020 * MS); /* the next call, its code not yet classified */
+    assert_true(fp_attrib_caller_pending(&c, 1030 * MS));
+    assert_null(fp_attrib_caller_of_worker(&c, 1030 * MS)); /* not line 7's any more */
+    fp_attrib_saw_native(&c, &after, 1040 * MS);         /* classified: its line */
+    assert_false(fp_attrib_caller_pending(&c, 1050 * MS));
+    assert_ptr_equal(fp_attrib_caller_of_worker(&c, 1050 * MS), &after);
+    fp_attrib_saw_native_pending(&c, 2000 * MS);
+    assert_false(fp_attrib_caller_pending(&c, 2101 * MS)); /* not lately: nobody is waited for */
+    fp_attrib_forget_caller(&c);
+    assert_false(fp_attrib_caller_pending(&c, 1 * MS));
+}
+
 static void test_a_workers_time_waits_for_its_caller(void **state)
 {
     (void)state;
-    fp_attrib_held_t h = {{0, 0, 0}};
+    fp_attrib_held_t h = {{0, 0, 0}, 0};
     uint64_t out[FP_ATTRIB_KINDS];
     /* no caller yet: held, by kind */
     assert_false(fp_attrib_hold(&h, false, 1, 30 * MS));
@@ -48,7 +71,7 @@ static void test_a_workers_time_waits_for_its_caller(void **state)
 static void test_held_time_is_bounded(void **state)
 {
     (void)state;
-    fp_attrib_held_t h = {{0, 0, 0}};
+    fp_attrib_held_t h = {{0, 0, 0}, 0};
     uint64_t out[FP_ATTRIB_KINDS];
     assert_false(fp_attrib_hold(&h, false, 1, 60 * MS));
     assert_false(fp_attrib_hold(&h, false, 1, 40 * MS)); /* 100 ms: the bound, still held */
@@ -57,6 +80,27 @@ static void test_held_time_is_bounded(void **state)
     assert_int_equal(out[1], 100 * MS);
     /* one long stretch alone goes at once */
     assert_true(fp_attrib_hold(&h, false, 0, 150 * MS));
+}
+
+/* A sample on code not yet classified waits for the thread's next one
+ * whatever its size (a coarse interval, or a wait for a CPU, makes one
+ * sample longer than a worker's bound), a number of samples in a row. */
+static void test_time_on_new_code_waits_whatever_its_size(void **state)
+{
+    (void)state;
+    fp_attrib_held_t h = {{0, 0, 0}, 0};
+    uint64_t out[FP_ATTRIB_KINDS];
+    assert_false(fp_attrib_hold_missed(&h, 0, 250 * MS)); /* a sample of --interval 0.25 */
+    assert_false(fp_attrib_hold_missed(&h, 1, 2000 * MS)); /* with two seconds of waiting for a CPU */
+    fp_attrib_release(&h, out); /* the next sample found its line */
+    assert_int_equal(out[0], 250 * MS);
+    assert_int_equal(out[1], 2000 * MS);
+    for (int i = 0; i < FP_ATTRIB_MAX_MISSED_SAMPLES; i++)
+        assert_false(fp_attrib_hold_missed(&h, 0, 10 * MS));
+    assert_true(fp_attrib_hold_missed(&h, 0, 10 * MS)); /* code never classified: charged where it is */
+    fp_attrib_release(&h, out);
+    assert_int_equal(out[0], FP_ATTRIB_MAX_MISSED_SAMPLES * 10 * MS);
+    assert_false(fp_attrib_hold_missed(&h, 0, 10 * MS)); /* released: the count starts again */
 }
 
 static void test_threads_found_late(void **state)
@@ -85,6 +129,8 @@ int main(void)
         cmocka_unit_test(test_a_worker_goes_to_its_callers_line_while_fresh),
         cmocka_unit_test(test_a_workers_time_waits_for_its_caller),
         cmocka_unit_test(test_held_time_is_bounded),
+        cmocka_unit_test(test_a_caller_on_new_code_is_waited_for),
+        cmocka_unit_test(test_time_on_new_code_waits_whatever_its_size),
         cmocka_unit_test(test_threads_found_late),
         cmocka_unit_test(test_threads_that_cannot_be_sampled),
     };
