@@ -44,13 +44,18 @@ static double wall_s(void)
 /* Spins SECONDS of the calling thread's CPU time; returns how long it
  * was kept off a CPU it wanted meanwhile (waiting for one, or a virtual
  * machine's host running something else), which a profile counts with
- * the work: it never blocks. */
+ * the work: it never blocks. Reading a thread's CPU clock is a system
+ * call: a read every 10,000 additions made 10-20% of the spin the
+ * kernel's on a VM (getrusage), which the profile rightly puts in
+ * system_s, so the native time the test judges was 0.8-0.9 s of 1 s and
+ * about one run in ten fell under its bound. A read every million
+ * additions (about a millisecond) leaves the kernel 1-4%. */
 static double spin(double seconds)
 {
     double wall = wall_s(), cpu = thread_cpu_s(), end = cpu + seconds;
     double now = cpu;
     while (now < end) {
-        for (int i = 0; i < 10000; i++)
+        for (int i = 0; i < 1000000; i++)
             sink += (unsigned long)i;
         now = thread_cpu_s();
     }
