@@ -227,7 +227,8 @@ int main(int argc, char **argv)
     fp_alloc_detach_fn detach_fn = (fp_alloc_detach_fn)dlsym(RTLD_DEFAULT, FP_ALLOC_DETACH);
     if (!attach_fn || !detach_fn)
         fail("run me with LD_PRELOAD=libfootprint_alloc.so");
-    static const fp_alloc_hooks_t hooks = {t_site, t_alloc, t_free, t_copy, t_peak};
+    static const fp_alloc_hooks_t hooks = {
+        .site = t_site, .on_alloc = t_alloc, .on_free = t_free, .on_copy = t_copy, .on_peak = t_peak};
     fp_alloc_config_t config = {16384, 65536, 1000000};
     if (attach && attach_fn(&hooks, &config) != 0)
         fail("attach");
