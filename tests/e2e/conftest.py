@@ -162,3 +162,12 @@ BAD_PROFILES = [
 
 def program(name):
     return os.path.join(PROGRAMS, name)
+
+
+def shared_library(tmp_path_factory, source, *flags):
+    """The C program SOURCE (in programs/) compiled as a shared library
+    with FLAGS for this run; its path."""
+    out = str(tmp_path_factory.mktemp("native") / ("lib" + os.path.splitext(source)[0] + ".so"))
+    subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-O1", *flags, "-o", out, program(source)],
+                   check=True)
+    return out

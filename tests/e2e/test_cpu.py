@@ -1,11 +1,10 @@
 """CPU time: each phase gets its share of the time, as the right kind."""
 import json
 import os
-import subprocess
 
 import pytest
 
-from conftest import program, total_time
+from conftest import program, shared_library, total_time
 
 
 def shares(run, names):
@@ -89,10 +88,7 @@ def test_time_a_virtual_machines_host_takes_from_a_busy_line_is_not_off_cpu(foot
 @pytest.fixture(scope="session")
 def native_workers_lib(tmp_path_factory):
     """The native library of native_workers.py, compiled for this run."""
-    out = str(tmp_path_factory.mktemp("native") / "libnative_workers.so")
-    subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-O1", "-pthread", "-o", out,
-                    program("native_workers.c")], check=True)
-    return out
+    return shared_library(tmp_path_factory, "native_workers.c", "-pthread")
 
 
 def test_native_worker_threads_count_for_the_line_that_called_them(footprint, python, native_workers_lib):

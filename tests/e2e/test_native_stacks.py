@@ -6,17 +6,14 @@ import subprocess
 
 import pytest
 
-from conftest import FOOTPRINT, MAIN_PYTHON, has_numpy, needs_interposer, program, total_time
+from conftest import FOOTPRINT, MAIN_PYTHON, has_numpy, needs_interposer, program, shared_library, total_time
 from test_html import drawn, needs_chromium, open_page, view_html
 
 
 @pytest.fixture(scope="module")
 def native_lib(tmp_path_factory):
     """native_known.c, compiled with debug information for this run."""
-    out = str(tmp_path_factory.mktemp("native") / "libnative_known.so")
-    subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-O1", "-g", "-o", out,
-                    program("native_known.c")], check=True)
-    return out
+    return shared_library(tmp_path_factory, "native_known.c", "-g")
 
 
 def chains(profile):
