@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 
@@ -426,17 +427,25 @@ typedef struct file_worker {
     int idx[32];
 } file_worker_t;
 
+/* Adds the 32 paths 200 times over, and then until each one was found:
+ * a path another thread is adding right now is not found yet (-1), and
+ * that thread may be preempted for as long as this one's 200 rounds take. */
 static void *add_files(void *arg)
 {
     file_worker_t *w = arg;
     char path[32];
-    for (int round = 0; round < 200; round++)
+    for (int round = 0, found = 0; round < 200 || (found < 32 && round < 2000000); round++) {
+        found = 0;
         for (int i = 0; i < 32; i++) {
             int n = snprintf(path, sizeof path, "/src/f%d.py", i);
             int r = fp_sites_file(w->sites, path, (size_t)n, classify_py, NULL);
             if (r >= 0)
                 w->idx[i] = r;
+            found += w->idx[i] >= 0;
         }
+        if (found < 32 && round >= 200)
+            sched_yield();
+    }
     return NULL;
 }
 
